@@ -1,0 +1,1521 @@
+"""The discrete-event contact-center engine.
+
+One heap-ordered event loop: every event is ``(time_s, sequence, handler, argument)``;
+the sequence number breaks ties in creation order, so a run is a pure function of
+``(scenario, start, days, seed)`` and writes byte-identical files every time.
+
+Randomness comes from independent streams (arrivals, IVR, service times, patience,
+routing, agents, customers, orders, outbound, recordings), each seeded from the run's
+seed through ``numpy.random.SeedSequence``: changing, say, the order spec does not change
+the calls.
+
+Call flow (inbound): arrival -> trunk check -> opening hours -> IVR walk -> queue ->
+(callback offer | ring agent -> ring-no-answer? -> next agent | patience expires ->
+ABANDON | queue timeout -> overflow queue / voicemail / hangup) -> talk (with holds) ->
+transfer to another queue or complete -> after-call work -> agent ready.
+
+Routing: within a queue, higher priority first, FIFO within a priority class; an
+arriving call goes to the idle agent with the best level in the queue's skill, the
+longest-idle one among equals; a freed agent takes the best waiting call over all their
+skills (priority, then their own level for the skill, then the longest wait). A returning
+customer whose last agent is idle and skilled goes to that agent (last-agent routing).
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+import random
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from acd import asterisk as ql
+from acd.agents import Activity, AgentProfile, build_agents, template_plan
+from acd.arrivals import day_start_epoch, generate_arrivals
+from acd.calendar import DayInfo, china_calendar
+from acd.customers import CustomerBase
+from acd.ivr import walk_ivr
+from acd.orders import OrderBook
+from acd.records import (
+    AgentStateEvent,
+    CallTruth,
+    CdrRecord,
+    Order,
+    OrderEvent,
+    OutboundAttempt,
+    RecordingMeta,
+)
+from acd.scenario import CallType, Campaign, Queue, Scenario
+
+# Call states.
+IN_IVR, WAITING, RINGING, TALKING, DONE = range(5)
+
+STREAMS = (
+    "arrivals",
+    "ivr",
+    "service",
+    "patience",
+    "routing",
+    "agents",
+    "customers",
+    "orders",
+    "outbound",
+    "recordings",
+)
+
+
+class Call:
+    """An inbound call (one Asterisk uniqueid) while the engine works on it."""
+
+    __slots__ = (
+        "agent",
+        "agent_channel",
+        "answer_s",
+        "arrival_s",
+        "call_id",
+        "call_type",
+        "cdr_legs",
+        "channel",
+        "customer",
+        "enter_s",
+        "first_enter_s",
+        "hold_s",
+        "ivr_userfield",
+        "number",
+        "orig_position",
+        "patience_deadline_s",
+        "priority",
+        "queue",
+        "ring_channel",
+        "ring_start_s",
+        "ring_uid",
+        "state",
+        "talk_s",
+        "token",
+        "tried",
+        "visit",
+    )
+
+    def __init__(
+        self,
+        call_id: str,
+        channel: str,
+        call_type: CallType,
+        customer: int,
+        number: str,
+        priority: int,
+        arrival_s: float,
+    ) -> None:
+        self.call_id = call_id
+        self.channel = channel
+        self.call_type = call_type
+        self.customer = customer
+        self.number = number
+        self.priority = priority
+        self.arrival_s = arrival_s
+        self.state = IN_IVR
+        self.queue: QueueState | None = None
+        self.visit = 0  # queue visits so far; stale timers carry an older number
+        self.token = 0  # FIFO insertions so far; stale FIFO entries carry an older number
+        self.enter_s = 0.0
+        self.first_enter_s = -1.0
+        self.patience_deadline_s = math.inf
+        self.orig_position = 0
+        self.tried: set[AgentState] = set()
+        self.agent: AgentState | None = None
+        self.ring_start_s = 0.0
+        self.ring_channel = ""
+        self.ring_uid = ""
+        self.agent_channel = ""
+        self.answer_s = 0.0
+        self.talk_s = 0.0
+        self.hold_s = 0.0
+        self.cdr_legs: list[CdrRecord] = []
+        self.ivr_userfield = ""
+
+
+class QueueState:
+    """A queue's waiting callers (one FIFO per priority class) and its counters."""
+
+    __slots__ = ("callbacks", "counts", "fifo", "name", "spec", "stats")
+
+    def __init__(self, spec: Queue, priorities: int) -> None:
+        self.spec = spec
+        self.name = spec.name
+        self.fifo: list[deque[tuple[Call, int]]] = [deque() for _ in range(priorities)]
+        self.counts = [0] * priorities  # valid waiting entries per priority
+        self.callbacks: deque[CallbackRequest] = deque()
+        self.stats = QueueStats()
+
+    def waiting(self) -> int:
+        return sum(self.counts)
+
+
+@dataclass
+class QueueStats:
+    """Per-queue counts for the run summary (definitions in ``Summary``)."""
+
+    offered: int = 0
+    answered: int = 0
+    answered_within_target: int = 0
+    abandoned: int = 0
+    timed_out: int = 0
+    exited_with_key: int = 0
+    wait_answered_s: float = 0.0
+    callbacks_requested: int = 0
+
+
+@dataclass
+class CallbackRequest:
+    call_id: str
+    number: str
+    customer: int
+    queue: str
+    requested_s: float
+    attempts: int = 0
+
+
+class AgentState:
+    """An agent while the engine runs: current state, pending aux work, pool membership."""
+
+    __slots__ = (
+        "aux_reason",
+        "call",
+        "campaigns",
+        "channel_ext",
+        "id",
+        "idle_since",
+        "in_pool",
+        "logged_in",
+        "pending",
+        "profile",
+        "queues",
+        "shift_end_s",
+        "skills",
+        "state",
+    )
+
+    def __init__(
+        self, profile: AgentProfile, queues: list[QueueState], campaigns: list[CampaignState]
+    ) -> None:
+        self.profile = profile
+        self.id = profile.agent_id
+        self.channel_ext = profile.extension
+        self.skills = dict(profile.group.skills)
+        self.queues = queues
+        self.campaigns = campaigns
+        self.state = "logged_out"
+        self.aux_reason = ""
+        self.idle_since = 0.0
+        self.in_pool = False
+        self.logged_in = False
+        self.call: Call | None = None
+        self.pending: list[Activity] = []
+        self.shift_end_s = 0.0
+
+    def __lt__(self, other: AgentState) -> bool:  # heap ties never compare agents by accident
+        return self.id < other.id
+
+
+@dataclass
+class CampaignState:
+    spec: Campaign
+    remaining_today: int = 0
+    in_flight: int = 0
+    dialled: int = 0
+    agents: list[AgentState] = field(default_factory=list)
+
+
+@dataclass
+class Summary:
+    """What a run did. ``service_level`` per queue = answered within the queue's target
+    / (answered + abandoned + timed out): visits that left with a key (callback) are excluded."""
+
+    scenario: str
+    seed: int
+    start: str
+    days: int
+    agents: int
+    calls: int = 0
+    congestion: int = 0
+    closed: int = 0
+    ivr_dropped: int = 0
+    ivr_selfserved: int = 0
+    voicemails: int = 0
+    retrials: int = 0
+    callbacks_completed: int = 0
+    outbound_attempts: dict[str, int] = field(default_factory=dict)
+    orders: int = 0
+    order_events: int = 0
+    queues: dict[str, dict[str, float]] = field(default_factory=dict)
+    files: dict[str, int] = field(default_factory=dict)
+    calendar_notes: list[str] = field(default_factory=list)
+
+
+class Simulation:
+    """Run a scenario for ``days`` local days from ``start`` and feed ``writer``."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        start: date,
+        days: int,
+        seed: int,
+        writer: Any,
+        roster: dict[tuple[str, date], list[Activity]] | None = None,
+    ) -> None:
+        if days < 1:
+            raise ValueError("days must be at least 1")
+        self.scenario = scenario
+        self.writer = writer
+        self.tz = scenario.center.timezone
+        self.zone = ZoneInfo(self.tz)
+        self._offsets: dict[int, int] = {}
+        self.start = start
+        self.days = days
+        self.seed = seed
+        self.roster = roster
+        seeds = np.random.SeedSequence(seed).spawn(len(STREAMS))
+        self.np_rng = {
+            name: np.random.default_rng(s) for name, s in zip(STREAMS, seeds, strict=True)
+        }
+        self.rng = {
+            name: random.Random(int(s.generate_state(2, np.uint64)[0]))
+            for name, s in zip(STREAMS, seeds, strict=True)
+        }
+        self.heap: list[tuple[float, int, Callable[[float, Any], None], Any]] = []
+        self._seq = itertools.count()
+        self._channel_seq = itertools.count(1)
+        self.calendar: list[DayInfo] = china_calendar(start, start + timedelta(days=days - 1))
+        self.end_s = day_start_epoch(start + timedelta(days=days), self.tz)
+        self.customers = CustomerBase(scenario.customers, self.np_rng["customers"])
+        self.orders = OrderBook(scenario.orders, self.rng["orders"], self.tz)
+        priorities = max(t.priority for t in scenario.customers.tiers) + 1
+        self.queues = {name: QueueState(q, priorities) for name, q in scenario.queues.items()}
+        self.campaigns = {name: CampaignState(c) for name, c in scenario.campaigns.items()}
+        self.profiles = build_agents(scenario, self.rng["agents"])
+        self.agents: list[AgentState] = []
+        for profile in self.profiles:
+            queues = [q for q in self.queues.values() if q.spec.skill in profile.group.skills]
+            campaigns = [self.campaigns[c] for c in profile.group.outbound]
+            agent = AgentState(profile, queues, campaigns)
+            self.agents.append(agent)
+            for campaign in campaigns:
+                campaign.agents.append(agent)
+        # idle[skill] = [(level, {agent: None}), ...] best level first; dicts keep idle order
+        self.idle: dict[str, list[tuple[int, dict[AgentState, None]]]] = {}
+        for skill in {s for a in self.agents for s in a.skills}:
+            levels = sorted(
+                {a.skills[skill] for a in self.agents if skill in a.skills}, reverse=True
+            )
+            self.idle[skill] = [(level, {}) for level in levels]
+        self.last_agent: dict[int, tuple[AgentState, float]] = {}
+        self.lines_in_use = 0
+        self.active_calls = 0
+        self.summary = Summary(scenario.name, seed, start.isoformat(), days, len(self.agents))
+        self.outcomes: dict[str, int] = {}
+        self._recording_seq = itertools.count(1)
+        self._attempt_seq = itertools.count(1)
+        self._call_types = list(scenario.call_types.values())
+        self._pacer: tuple[Callable[[float], None], float] | None = None
+        self._arrivals = self._generate_arrivals()
+        self._ended = False
+
+    # ----------------------------------------------------------------- event plumbing
+    def at(self, t: float, handler: Callable[[float, Any], None], arg: Any = None) -> None:
+        heapq.heappush(self.heap, (t, next(self._seq), handler, arg))
+
+    def new_uniqueid(self, t: float) -> tuple[str, int]:
+        """Asterisk's uniqueid: ``<epoch seconds>.<channel counter>``."""
+        n = next(self._channel_seq)
+        return f"{int(t)}.{n}", n
+
+    def pace(self, pacer: Callable[[float], None], every_s: float = 60.0) -> None:
+        """Call ``pacer(sim_time)`` every ``every_s`` simulated seconds (live mode)."""
+        self._pacer = (pacer, every_s)
+
+    def _on_tick(self, t: float, _arg: None) -> None:
+        pacer, every_s = self._pacer
+        pacer(t)
+        if t + every_s < self.end_s:
+            self.at(t + every_s, self._on_tick)
+
+    def run(self, progress: Callable[[int], None] | None = None) -> Summary:
+        """Process events until the last day ends and every call in progress has ended."""
+        first_day = day_start_epoch(self.start, self.tz)
+        self.at(first_day, self._on_day_start, 0)
+        if self._arrivals[0]:
+            self.at(self._arrivals[0][0], self._on_arrival, 0)
+        if self._pacer is not None:
+            self.at(first_day, self._on_tick)
+        self.writer.queue_log(ql.queuestart(first_day))
+        heap = self.heap
+        pop = heapq.heappop
+        end_s = self.end_s
+        while heap:
+            t, _, handler, arg = pop(heap)
+            if t >= end_s:
+                if not self._ended:
+                    self._ended = True
+                if self.active_calls == 0:
+                    break
+            handler(t, arg)
+            if progress is not None and handler == self._on_day_start:
+                progress(arg)
+        self._finish_summary()
+        return self.summary
+
+    # ----------------------------------------------------------------------- days
+    def _on_day_start(self, t: float, day_index: int) -> None:
+        info = self.calendar[day_index]
+        self.writer.start_day(info.date)
+        next_start = day_start_epoch(info.date + timedelta(days=1), self.tz)
+        if day_index + 1 < self.days:
+            self.at(next_start, self._on_day_start, day_index + 1)
+        self._schedule_agents(info, t)
+        for when, record in self.orders.offline_orders_for_day(t, next_start, self.customers.ids):
+            self.at(when, self._on_order_record, record)
+        for campaign in self.campaigns.values():
+            spec = campaign.spec
+            active = info.date.weekday() in spec.weekdays and info.is_working_day
+            campaign.remaining_today = spec.list_per_day if active else 0
+            if active:
+                self.at(t + spec.start_s, self._on_campaign_open, campaign)
+
+    def _generate_arrivals(self) -> tuple[list[float], list[int]]:
+        """All first-attempt arrivals of the run, merged over call types in time order.
+
+        Generated up front (vectorised; a year of a 300-agent center is a few million
+        floats) and fed to the heap one at a time, so the heap stays small.
+        """
+        rng = self.np_rng["arrivals"]
+        common = None
+        if self.scenario.common_dispersion_cv > 0:
+            cv = self.scenario.common_dispersion_cv
+            common = rng.gamma(1 / cv**2, cv**2, size=len(self.calendar))
+        times_parts, type_parts = [], []
+        for type_index, call_type in enumerate(self._call_types):
+            times = generate_arrivals(
+                call_type.arrivals, self.calendar, self.tz, rng, common_day_factors=common
+            )
+            times_parts.append(times)
+            type_parts.append(np.full(len(times), type_index, dtype=np.int32))
+        times = np.concatenate(times_parts)
+        order = np.argsort(times, kind="stable")
+        return times[order].tolist(), np.concatenate(type_parts)[order].tolist()
+
+    def _schedule_agents(self, info: DayInfo, day_start_s: float) -> None:
+        rng = self.rng["agents"]
+        for agent in self.agents:
+            if self.roster is not None:
+                plan = self.roster.get((agent.id, info.date), [])
+            else:
+                plan = template_plan(agent.profile, info.date, day_start_s, rng)
+            if not plan:
+                continue
+            group = agent.profile.group
+            if group.p_absent and rng.random() < group.p_absent:
+                continue  # unplanned absence: scheduled, never logs in
+            shift = plan[0]
+            late = group.late.sample(rng) if group.p_late and rng.random() < group.p_late else 0.0
+            self.at(shift.start_s + late, self._on_login, (agent, shift.end_s))
+            for activity in plan[1:]:
+                self.at(activity.start_s, self._on_aux_due, (agent, activity))
+
+    # ------------------------------------------------------------------- arrivals
+    def _on_arrival(self, t: float, index: int) -> None:
+        times, types = self._arrivals
+        if index + 1 < len(times):
+            self.at(times[index + 1], self._on_arrival, index + 1)
+        call_type = self._call_types[types[index]]
+        customer, number = self.customers.draw_caller(self.rng["customers"])
+        self._start_call(t, call_type, customer, number)
+
+    def _on_retrial(self, t: float, arg: tuple[CallType, int, str]) -> None:
+        if t >= self.end_s:
+            return
+        self.summary.retrials += 1
+        call_type, customer, number = arg
+        self._start_call(t, call_type, customer, number)
+
+    def _start_call(self, t: float, call_type: CallType, customer: int, number: str) -> None:
+        center = self.scenario.center
+        call_id, n = self.new_uniqueid(t)
+        priority = self.customers.priorities[customer] if customer >= 0 else 0
+        call = Call(call_id, f"PJSIP/trunk-{n:08x}", call_type, customer, number, priority, t)
+        self.summary.calls += 1
+        if self.lines_in_use >= center.trunk_lines:
+            self.summary.congestion += 1
+            self._cdr(call, t, None, t, "", "Congestion", "", "CONGESTION", "ivr=;end=congestion")
+            return
+        self.lines_in_use += 1
+        self.active_calls += 1
+        local_s = self._local_seconds(t)
+        if not (center.open_s <= local_s < center.close_s):
+            self.summary.closed += 1
+            self._closed_call(call, t)
+            return
+        walk = walk_ivr(self.scenario.ivr, self.scenario.ivr_root, call_type, self.rng["ivr"])
+        call.ivr_userfield = "ivr=" + "/".join(walk.keys) + ";end=" + walk.outcome
+        self.at(t + walk.duration_s, self._on_ivr_done, (call, walk))
+
+    def _closed_call(self, call: Call, t: float) -> None:
+        rng = self.rng["ivr"]
+        greeting = 15.0 + rng.random() * 10
+        if rng.random() < self.scenario.center.closed_voicemail_share:
+            self.summary.voicemails += 1
+            end = t + greeting + 20 + rng.expovariate(1 / 40)
+            call.ivr_userfield = "ivr=closed;end=voicemail"
+            self.at(
+                end, self._on_hangup, (call, "VoiceMail", f"{self.scenario.center.did}@default")
+            )
+        else:
+            call.ivr_userfield = "ivr=closed;end=hangup"
+            self.at(t + greeting * rng.random(), self._on_hangup, (call, "Playback", "closed"))
+
+    def _on_ivr_done(self, t: float, arg: tuple[Call, Any]) -> None:
+        call, walk = arg
+        outcome = walk.outcome
+        if outcome == "queue":
+            self.writer.queue_log(ql.did(t, call.call_id, self.scenario.center.did, walk.queue))
+            self._enqueue(call, self.queues[walk.queue], t)
+            return
+        if outcome == "dropped":
+            self.summary.ivr_dropped += 1
+            self._finish(call, t, "BackGround", walk.path[-1])
+        elif outcome == "selfserved":
+            self.summary.ivr_selfserved += 1
+            self._finish(call, t, "Playback", walk.path[-1])
+        elif outcome == "voicemail":
+            self.summary.voicemails += 1
+            rng = self.rng["ivr"]
+            self.at(
+                t + 20 + rng.expovariate(1 / 40),
+                self._on_hangup,
+                (call, "VoiceMail", f"{self.scenario.center.did}@default"),
+            )
+        else:
+            self._finish(call, t, "Hangup", "")
+
+    def _on_hangup(self, t: float, arg: tuple[Call, str, str]) -> None:
+        call, app, data = arg
+        self._finish(call, t, app, data)
+
+    # --------------------------------------------------------------------- queues
+    def _enqueue(self, call: Call, queue: QueueState, t: float) -> None:
+        call.visit += 1
+        call.queue = queue
+        call.enter_s = t
+        call.tried = set()
+        if call.first_enter_s < 0:
+            call.first_enter_s = t
+            call.patience_deadline_s = t + call.call_type.patience.sample(self.rng["patience"])
+        prio = call.priority
+        position = sum(queue.counts[prio:]) + 1
+        call.orig_position = position
+        queue.stats.offered += 1
+        self.writer.queue_log(ql.enterqueue(t, call.call_id, queue.name, call.number, position))
+        spec = queue.spec
+        if call.patience_deadline_s < self.end_s + 86_400:
+            self.at(call.patience_deadline_s, self._on_patience, (call, call.visit))
+        if spec.timeout_s is not None:
+            self.at(t + spec.timeout_s, self._on_queue_timeout, (call, call.visit))
+        call.state = WAITING
+        agent = self._find_agent(queue, call, t)
+        if agent is not None:
+            self._ring(call, agent, t)
+            return
+        call.token += 1
+        queue.fifo[prio].append((call, call.token))
+        queue.counts[prio] += 1
+        callback = spec.callback
+        if (
+            callback is not None
+            and self._expected_wait_s(queue, position) > callback.offer_when_wait_s
+        ):
+            rng = self.rng["routing"]
+            if rng.random() < callback.p_accept:
+                self.at(t + 10 + rng.random() * 20, self._on_callback_key, (call, call.visit))
+
+    def _expected_wait_s(self, queue: QueueState, position: int) -> float:
+        """A simple EWT: callers ahead x mean talk time / agents logged in with the skill."""
+        staffed = sum(1 for a in self.agents if a.logged_in and queue.spec.skill in a.skills)
+        if staffed == 0:
+            return math.inf
+        mean_talk = 240.0
+        return position * mean_talk / staffed
+
+    def _leave_fifo(self, call: Call) -> int:
+        """Take a waiting call out of its queue's counts; returns its position (1 = next).
+
+        The FIFO entry itself goes stale (the call's state or token changes) and is
+        skipped later: removing from the middle of a deque would cost O(n) every time.
+        """
+        queue = call.queue
+        prio = call.priority
+        ahead = sum(queue.counts[prio + 1 :])
+        for other, token in queue.fifo[prio]:
+            if other is call:
+                break
+            if other.state == WAITING and other.token == token:
+                ahead += 1
+        queue.counts[prio] -= 1
+        return ahead + 1
+
+    def _on_patience(self, t: float, arg: tuple[Call, int]) -> None:
+        call, visit = arg
+        if call.visit != visit or call.state not in (WAITING, RINGING):
+            return
+        queue = call.queue
+        rung_agent = None
+        if call.state == RINGING:
+            rung_agent = call.agent
+            ring_ms = int((t - call.ring_start_s) * 1000)
+            self.writer.queue_log(
+                ql.ringcanceled(t, call.call_id, queue.name, rung_agent.id, ring_ms)
+            )
+            self._cdr_leg_no_answer(call, rung_agent, t)
+            call.agent = None
+            rung_agent.call = None
+            position = 1
+        else:
+            position = self._leave_fifo(call)
+        call.state = DONE
+        waited = int(t) - int(call.enter_s)
+        self.writer.queue_log(
+            ql.abandon(t, call.call_id, queue.name, position, call.orig_position, waited)
+        )
+        queue.stats.abandoned += 1
+        self._truth(call, "abandoned", t)
+        ct = call.call_type
+        if ct.p_retrial and self.rng["patience"].random() < ct.p_retrial:
+            delay = ct.retrial_delay.sample(self.rng["patience"])
+            self.at(t + delay, self._on_retrial, (ct, call.customer, call.number))
+        self._finish(call, t, "Queue", queue.name)
+        if rung_agent is not None:
+            self._agent_ready(rung_agent, t)
+
+    def _on_queue_timeout(self, t: float, arg: tuple[Call, int]) -> None:
+        call, visit = arg
+        if call.visit != visit or call.state != WAITING:
+            return  # a ringing call finishes its ring first, as app_queue does
+        queue = call.queue
+        position = self._leave_fifo(call)
+        waited = int(t) - int(call.enter_s)
+        self.writer.queue_log(
+            ql.exitwithtimeout(t, call.call_id, queue.name, position, call.orig_position, waited)
+        )
+        queue.stats.timed_out += 1
+        self._truth(call, "timeout", t)
+        target = queue.spec.on_timeout
+        if target.startswith("queue:"):
+            self._enqueue(call, self.queues[target.removeprefix("queue:")], t)
+            return
+        call.state = DONE
+        if target == "voicemail":
+            self.summary.voicemails += 1
+            end = t + 20 + self.rng["ivr"].expovariate(1 / 40)
+            self.at(end, self._on_hangup, (call, "VoiceMail", f"{queue.name}@default"))
+        else:
+            self._finish(call, t, "Queue", queue.name)
+
+    def _on_callback_key(self, t: float, arg: tuple[Call, int]) -> None:
+        call, visit = arg
+        if call.visit != visit or call.state != WAITING:
+            return
+        queue = call.queue
+        spec = queue.spec.callback
+        position = self._leave_fifo(call)
+        waited = int(t) - int(call.enter_s)
+        self.writer.queue_log(
+            ql.exitwithkey(
+                t, call.call_id, queue.name, spec.key, position, call.orig_position, waited
+            )
+        )
+        call.state = DONE
+        queue.stats.exited_with_key += 1
+        queue.stats.callbacks_requested += 1
+        self._truth(call, "exitwithkey", t)
+        queue.callbacks.append(
+            CallbackRequest(call.call_id, call.number, call.customer, queue.name, t)
+        )
+        self._finish(call, t + 3, "Queue", queue.name)
+        self._wake_idle_for(queue, t)
+
+    # -------------------------------------------------------------------- routing
+    def _find_agent(self, queue: QueueState, call: Call, t: float) -> AgentState | None:
+        skill = queue.spec.skill
+        if queue.spec.last_agent_routing and call.customer >= 0:
+            last = self.last_agent.get(call.customer)
+            if last is not None:
+                agent, when = last
+                if (
+                    t - when <= self.scenario.customers.last_agent_window_s
+                    and agent.in_pool
+                    and skill in agent.skills
+                    and agent not in call.tried
+                ):
+                    return agent
+        for _level, pool in self.idle.get(skill, ()):
+            for agent in pool:
+                if agent not in call.tried:
+                    return agent
+        return None
+
+    def _pool_add(self, agent: AgentState, t: float) -> None:
+        agent.in_pool = True
+        agent.idle_since = t
+        idle = self.idle
+        for skill, level in agent.skills.items():
+            for pool_level, pool in idle[skill]:
+                if pool_level == level:
+                    pool[agent] = None
+                    break
+
+    def _pool_remove(self, agent: AgentState) -> None:
+        if not agent.in_pool:
+            return
+        agent.in_pool = False
+        idle = self.idle
+        for skill, level in agent.skills.items():
+            for pool_level, pool in idle[skill]:
+                if pool_level == level:
+                    pool.pop(agent, None)
+                    break
+
+    def _best_call_for(self, agent: AgentState) -> Call | None:
+        """The waiting call this agent should take: priority, own skill level, longest wait."""
+        best: Call | None = None
+        best_key: tuple[int, int, float] | None = None
+        for queue in agent.queues:
+            level = agent.skills[queue.spec.skill]
+            for prio in range(len(queue.fifo) - 1, -1, -1):
+                if not queue.counts[prio]:
+                    continue
+                fifo = queue.fifo[prio]
+                while fifo:
+                    call, token = fifo[0]
+                    if call.state == WAITING and call.token == token:
+                        break
+                    fifo.popleft()
+                for call, token in fifo:
+                    if call.state == WAITING and call.token == token and agent not in call.tried:
+                        key = (prio, level, -call.enter_s)
+                        if best_key is None or key > best_key:
+                            best, best_key = call, key
+                        break
+                break
+        return best
+
+    def _ring(self, call: Call, agent: AgentState, t: float) -> None:
+        self._pool_remove(agent)
+        call.state = RINGING
+        call.agent = agent
+        call.ring_start_s = t
+        uid, n = self.new_uniqueid(t)
+        call.ring_uid = uid
+        call.ring_channel = f"PJSIP/{agent.channel_ext}-{n:08x}"
+        agent.call = call
+        self._set_state(agent, t, "ringing", "", call.call_id, call.queue.name)
+        spec = call.queue.spec
+        rng = self.rng["routing"]
+        if spec.p_ring_no_answer and rng.random() < spec.p_ring_no_answer:
+            self.at(t + spec.ring_timeout_s, self._on_ring_no_answer, (call, call.visit))
+        else:
+            ring = min(spec.ring.sample(rng), spec.ring_timeout_s)
+            self.at(t + ring, self._on_answer, (call, call.visit))
+
+    def _on_ring_no_answer(self, t: float, arg: tuple[Call, int]) -> None:
+        call, visit = arg
+        if call.visit != visit or call.state != RINGING:
+            return
+        agent = call.agent
+        queue = call.queue
+        ring_ms = int((t - call.ring_start_s) * 1000)
+        self.writer.queue_log(ql.ringnoanswer(t, call.call_id, queue.name, agent.id, ring_ms))
+        self._cdr_leg_no_answer(call, agent, t)
+        call.tried.add(agent)
+        call.agent = None
+        agent.call = None
+        call.state = WAITING
+        next_agent = self._find_agent(queue, call, t)
+        if next_agent is not None:
+            self._ring(call, next_agent, t)
+        else:
+            call.token += 1
+            queue.fifo[call.priority].appendleft((call, call.token))
+            queue.counts[call.priority] += 1
+        self._agent_ready(agent, t)
+
+    def _on_answer(self, t: float, arg: tuple[Call, int]) -> None:
+        call, visit = arg
+        if call.visit != visit or call.state != RINGING:
+            return
+        agent = call.agent
+        queue = call.queue
+        call.state = TALKING
+        call.answer_s = t
+        holdtime = ql.holdtime_s(call.enter_s, t)
+        ring_s = int(t) - int(call.ring_start_s)
+        call.agent_channel = call.ring_channel
+        self.writer.queue_log(
+            ql.connect(t, call.call_id, queue.name, agent.id, holdtime, call.ring_uid, ring_s)
+        )
+        stats = queue.stats
+        stats.answered += 1
+        stats.wait_answered_s += t - call.enter_s
+        if t - call.enter_s <= queue.spec.sl_target_s:
+            stats.answered_within_target += 1
+        rng = self.rng["service"]
+        ct = call.call_type
+        talk = ct.talk.sample(rng) * agent.profile.quality
+        hold = 0.0
+        self._set_state(agent, t, "talking", "", call.call_id, queue.name)
+        if ct.p_hold and rng.random() < ct.p_hold:
+            hold = ct.hold.sample(rng)
+            hold_start = t + talk * (0.2 + 0.5 * rng.random())
+            self.at(hold_start, self._on_hold, (agent, call, hold_start + hold))
+        call.talk_s = talk
+        call.hold_s = hold
+        self.at(t + talk + hold, self._on_talk_end, (call, agent))
+
+    def _on_hold(self, t: float, arg: tuple[AgentState, Call, float]) -> None:
+        agent, call, until = arg
+        self._set_state(agent, t, "hold", "", call.call_id, call.queue.name)
+        self.at(until, self._on_unhold, (agent, call))
+
+    def _on_unhold(self, t: float, arg: tuple[AgentState, Call]) -> None:
+        agent, call = arg
+        if agent.call is call and agent.state == "hold":
+            self._set_state(agent, t, "talking", "", call.call_id, call.queue.name)
+
+    def _on_talk_end(self, t: float, arg: tuple[Call, AgentState]) -> None:
+        call, agent = arg
+        queue = call.queue
+        ct = call.call_type
+        rng = self.rng["service"]
+        holdtime = ql.holdtime_s(call.enter_s, call.answer_s)
+        calltime = int(t) - int(call.answer_s)
+        acw = ct.acw.sample(rng)
+        self._recording(call, agent, t)
+        transfer = ct.p_transfer and rng.random() < ct.p_transfer and ct.transfer_to != queue.name
+        if transfer:
+            target = self.queues[ct.transfer_to]
+            self.writer.queue_log(
+                ql.blindtransfer(
+                    t,
+                    call.call_id,
+                    queue.name,
+                    agent.id,
+                    target.name,
+                    "ext-queues",
+                    holdtime,
+                    calltime,
+                    call.orig_position,
+                )
+            )
+        elif rng.random() < ct.p_caller_hangup:
+            self.writer.queue_log(
+                ql.completecaller(
+                    t, call.call_id, queue.name, agent.id, holdtime, calltime, call.orig_position
+                )
+            )
+        else:
+            self.writer.queue_log(
+                ql.completeagent(
+                    t, call.call_id, queue.name, agent.id, holdtime, calltime, call.orig_position
+                )
+            )
+        self._truth(call, "answered", call.answer_s, agent, acw, target.name if transfer else "")
+        self._cdr_leg_answered(call, agent, t)
+        if call.customer >= 0:
+            self.last_agent[call.customer] = (agent, t)
+        if ct.p_sale and rng.random() < ct.p_sale:
+            customer_id = self.customers.ids[call.customer] if call.customer >= 0 else ""
+            for when, record in self.orders.book_from_call(t, call.call_id, agent.id, customer_id):
+                self.at(when, self._on_order_record, record)
+        agent.call = None
+        self._set_state(agent, t, "acw", "", call.call_id, queue.name)
+        self.at(t + acw, self._on_acw_end, agent)
+        if transfer:
+            call.state = WAITING
+            call.agent = None
+            call.first_enter_s = -1.0  # a transferred caller's patience starts afresh
+            self._enqueue(call, target, t)
+        else:
+            call.state = DONE
+            self._finish(call, t, "Queue", queue.name)
+
+    def _on_acw_end(self, t: float, agent: AgentState) -> None:
+        if agent.state == "acw":
+            self._agent_ready(agent, t)
+
+    # --------------------------------------------------------------------- agents
+    def _set_state(
+        self,
+        agent: AgentState,
+        t: float,
+        state: str,
+        reason: str = "",
+        call_id: str = "",
+        queue: str = "",
+    ) -> None:
+        agent.state = state
+        agent.aux_reason = reason
+        self.writer.agent_state(AgentStateEvent(t, agent.id, state, reason, call_id, queue))
+
+    def _on_login(self, t: float, arg: tuple[AgentState, float]) -> None:
+        agent, shift_end = arg
+        if agent.logged_in:  # yesterday's shift runs into today's (24-hour coverage)
+            agent.pending = [a for a in agent.pending if a.kind != "logout"]
+            agent.shift_end_s = shift_end
+            self.at(max(t, shift_end), self._on_logout_due, agent)
+            return
+        agent.logged_in = True
+        agent.shift_end_s = shift_end
+        for queue in agent.queues:
+            self.writer.queue_log(ql.addmember(t, queue.name, agent.id))
+        self.at(max(t, shift_end), self._on_logout_due, agent)
+        agent.state = "logging_in"
+        self._agent_ready(agent, t)
+
+    def _on_logout_due(self, t: float, agent: AgentState) -> None:
+        if not agent.logged_in or t < agent.shift_end_s:
+            return
+        if agent.state in ("available", "aux"):
+            self._logout(agent, t)
+        else:
+            agent.pending.append(Activity(t, t, "logout"))
+
+    def _logout(self, agent: AgentState, t: float) -> None:
+        self._pool_remove(agent)
+        if agent.state == "aux":
+            self._unpause_all(agent, t)
+        for queue in agent.queues:
+            self.writer.queue_log(ql.removemember(t, queue.name, agent.id))
+        agent.logged_in = False
+        agent.pending.clear()
+        self._set_state(agent, t, "logged_out")
+
+    def _unpause_all(self, agent: AgentState, t: float) -> None:
+        """app_queue logs UNPAUSEALL on queue NONE, then UNPAUSE in each of the member's queues."""
+        self.writer.queue_log(ql.unpauseall(t, agent.id, agent.aux_reason))
+        for queue in agent.queues:
+            self.writer.queue_log(ql.unpause(t, queue.name, agent.id, agent.aux_reason))
+
+    def _on_aux_due(self, t: float, arg: tuple[AgentState, Activity]) -> None:
+        agent, activity = arg
+        if not agent.logged_in:
+            return
+        if agent.state == "available":
+            self._start_aux(agent, activity, t)
+        else:
+            agent.pending.append(activity)
+
+    def _start_aux(self, agent: AgentState, activity: Activity, t: float) -> None:
+        self._pool_remove(agent)
+        length = activity.end_s - activity.start_s
+        self.writer.queue_log(ql.pauseall(t, agent.id, activity.kind))
+        for queue in agent.queues:
+            self.writer.queue_log(ql.pause(t, queue.name, agent.id, activity.kind))
+        self._set_state(agent, t, "aux", activity.kind)
+        self.at(t + length, self._on_aux_end, agent)
+
+    def _on_aux_end(self, t: float, agent: AgentState) -> None:
+        if agent.state != "aux" or not agent.logged_in:
+            return
+        self._unpause_all(agent, t)
+        agent.state = "unpausing"
+        self._agent_ready(agent, t)
+
+    def _agent_ready(self, agent: AgentState, t: float) -> None:
+        """An agent is free: pending aux or logout first, then waiting work, else idle."""
+        if not agent.logged_in:
+            return
+        if agent.pending:
+            activity = agent.pending.pop(0)
+            if activity.kind == "logout" or t >= agent.shift_end_s:
+                self._logout(agent, t)
+            else:
+                self._start_aux(agent, activity, t)
+            return
+        call = self._best_call_for(agent)
+        if call is not None:
+            call.queue.counts[call.priority] -= 1
+            self._ring(call, agent, t)
+            return
+        for queue in agent.queues:
+            if queue.callbacks:
+                self._dial_callback(agent, queue.callbacks.popleft(), t)
+                return
+        if agent.state != "available":
+            self._set_state(agent, t, "available")
+        self._pool_add(agent, t)
+        for campaign in agent.campaigns:
+            if self._campaign_open(campaign, t):
+                self._dial_outbound(campaign, t)
+                if not agent.in_pool:
+                    return
+
+    def _wake_idle_for(self, queue: QueueState, t: float) -> None:
+        """A callback request arrived: an idle agent with the skill dials it now."""
+        for _level, pool in self.idle.get(queue.spec.skill, ()):
+            for agent in pool:
+                self._pool_remove(agent)
+                self._agent_ready(agent, t)
+                return
+
+    # ------------------------------------------------------- callbacks and outbound
+    def _dial_callback(self, agent: AgentState, request: CallbackRequest, t: float) -> None:
+        self._pool_remove(agent)
+        spec = self.queues[request.queue].spec.callback
+        rng = self.rng["outbound"]
+        request.attempts += 1
+        call_id, n = self.new_uniqueid(t)
+        ring = 8 + rng.expovariate(1 / 10)
+        answered = rng.random() < spec.p_answer
+        self._set_state(agent, t, "dialing", "callback", call_id, request.queue)
+        self.lines_in_use += 1
+        self.active_calls += 1
+        arg = (agent, request, call_id, n, t, answered)
+        self.at(t + ring, self._on_callback_ring_end, arg)
+
+    def _on_callback_ring_end(self, t: float, arg: tuple) -> None:
+        agent, request, call_id, n, dial_s, answered = arg
+        queue = self.queues[request.queue]
+        spec = queue.spec.callback
+        channel = f"PJSIP/{agent.channel_ext}-{n:08x}"
+        if not answered:
+            self._outbound_cdr(
+                call_id,
+                channel,
+                agent.channel_ext,
+                request.number,
+                dial_s,
+                None,
+                t,
+                "NO ANSWER",
+                "callback",
+            )
+            self.lines_in_use -= 1
+            self.active_calls -= 1
+            if request.attempts < spec.max_attempts and t < self.end_s:
+                delay = spec.retry_after.sample(self.rng["outbound"])
+                self.at(t + delay, self._on_callback_retry, request)
+            self._agent_ready(agent, t)
+            return
+        rng = self.rng["service"]
+        ct = self.scenario.call_types[next(iter(self.scenario.call_types))]
+        for candidate in self.scenario.call_types.values():
+            if candidate.ivr_keys and self._queue_of(candidate) == queue.name:
+                ct = candidate
+                break
+        talk = ct.talk.sample(rng) * agent.profile.quality
+        self._set_state(agent, t, "talking", "callback", call_id, queue.name)
+        self.at(
+            t + talk, self._on_callback_talk_end, (agent, request, call_id, channel, dial_s, t, ct)
+        )
+
+    def _queue_of(self, call_type: CallType) -> str:
+        node = self.scenario.ivr[self.scenario.ivr_root]
+        for key in call_type.ivr_keys:
+            target = next((c.target for c in node.choices if c.key == key), None)
+            if target is None:
+                return ""
+            node = self.scenario.ivr[target]
+        return node.queue
+
+    def _on_callback_retry(self, t: float, request: CallbackRequest) -> None:
+        queue = self.queues[request.queue]
+        queue.callbacks.append(request)
+        self._wake_idle_for(queue, t)
+
+    def _on_callback_talk_end(self, t: float, arg: tuple) -> None:
+        agent, request, call_id, channel, dial_s, answer_s, ct = arg
+        self.summary.callbacks_completed += 1
+        self._outbound_cdr(
+            call_id,
+            channel,
+            agent.channel_ext,
+            request.number,
+            dial_s,
+            answer_s,
+            t,
+            "ANSWERED",
+            "callback",
+        )
+        self._record(
+            call_id,
+            agent,
+            request.queue,
+            "outbound",
+            answer_s,
+            t,
+            0,
+            0.0,
+            f"out-{request.number}-{agent.channel_ext}",
+        )
+        self.lines_in_use -= 1
+        self.active_calls -= 1
+        if request.customer >= 0:
+            self.last_agent[request.customer] = (agent, t)
+        acw = ct.acw.sample(self.rng["service"])
+        self._set_state(agent, t, "acw", "callback", call_id, request.queue)
+        self.at(t + acw, self._on_acw_end, agent)
+
+    def _campaign_open(self, campaign: CampaignState, t: float) -> bool:
+        if campaign.remaining_today <= 0 or t >= self.end_s:
+            return False
+        local_s = self._local_seconds(t)
+        return campaign.spec.start_s <= local_s < campaign.spec.end_s
+
+    def _on_campaign_open(self, t: float, campaign: CampaignState) -> None:
+        for agent in campaign.agents:
+            if agent.in_pool and self._campaign_open(campaign, t):
+                self._dial_outbound(campaign, t)
+
+    def _dial_outbound(self, campaign: CampaignState, t: float) -> None:
+        """Place campaign calls for idle agents, by the campaign's dialing mode.
+
+        preview: the agent reads the record for the preview time, then dials (reserved).
+        progressive: one line per idle agent, the agent reserved while it rings.
+        predictive: lines = idle agents x pacing (1 / answer rate, capped) minus calls in
+        flight, agents not reserved; an answered call with no idle agent is abandoned.
+        """
+        spec = campaign.spec
+        idle = [a for a in campaign.agents if a.in_pool]
+        if not idle:
+            return
+        if spec.mode == "predictive":
+            pacing = min(spec.max_pacing, 1.0 / max(spec.p_answer, 1e-6))
+            lines = int(len(idle) * pacing) - campaign.in_flight
+            for _ in range(max(0, min(lines, campaign.remaining_today))):
+                self._place_outbound(campaign, None, t)
+            return
+        agent = idle[0]
+        self._pool_remove(agent)
+        self._set_state(agent, t, "dialing", spec.name)
+        delay = spec.preview.sample(self.rng["outbound"]) if spec.mode == "preview" else 0.0
+        self.at(t + delay, self._on_reserved_dial, (campaign, agent))
+
+    def _on_reserved_dial(self, t: float, arg: tuple[CampaignState, AgentState]) -> None:
+        campaign, agent = arg
+        if campaign.remaining_today <= 0:
+            self._agent_ready(agent, t)
+            return
+        self._place_outbound(campaign, agent, t)
+
+    def _place_outbound(self, campaign: CampaignState, agent: AgentState | None, t: float) -> None:
+        spec = campaign.spec
+        rng = self.rng["outbound"]
+        campaign.remaining_today -= 1
+        campaign.in_flight += 1
+        campaign.dialled += 1
+        customer = rng.randrange(self.scenario.customers.population)
+        call_id, n = self.new_uniqueid(t)
+        draw = rng.random()
+        if draw < spec.p_answer:
+            outcome, ring = "answered", min(spec.ring.sample(rng), spec.no_answer_after_s)
+        elif draw < spec.p_answer + spec.p_busy:
+            outcome, ring = "busy", 1.0 + rng.random() * 3
+        else:
+            outcome, ring = "no_answer", spec.no_answer_after_s
+        self.lines_in_use += 1
+        self.active_calls += 1
+        self.at(
+            t + ring, self._on_outbound_result, (campaign, agent, customer, call_id, n, t, outcome)
+        )
+
+    def _on_outbound_result(self, t: float, arg: tuple) -> None:
+        campaign, agent, customer, call_id, n, dial_s, outcome = arg
+        spec = campaign.spec
+        campaign.in_flight -= 1
+        number = self.customers.numbers[customer]
+        if outcome == "answered" and agent is None:
+            agent = next((a for a in campaign.agents if a.in_pool), None)
+            if agent is None:
+                outcome = "abandoned"
+            else:
+                self._pool_remove(agent)
+        if outcome != "answered":
+            end = t + (2.0 if outcome == "abandoned" else 0.0)
+            disposition = {"busy": "BUSY", "no_answer": "NO ANSWER", "abandoned": "ANSWERED"}[
+                outcome
+            ]
+            self._outbound_cdr(
+                call_id,
+                f"PJSIP/trunk-{n:08x}",
+                spec.caller_id,
+                number,
+                dial_s,
+                t if outcome == "abandoned" else None,
+                end,
+                disposition,
+                spec.name,
+            )
+            self._attempt(campaign, call_id, customer, number, "", dial_s, outcome, None, end)
+            self.lines_in_use -= 1
+            self.active_calls -= 1
+            if agent is not None:
+                self._agent_ready(agent, t)
+            elif self._campaign_open(campaign, t):
+                self._dial_outbound(campaign, t)
+            return
+        rng = self.rng["service"]
+        talk = spec.talk.sample(rng) * agent.profile.quality
+        self._set_state(agent, t, "talking", spec.name, call_id, "")
+        self.at(
+            t + talk, self._on_outbound_talk_end, (campaign, agent, customer, call_id, n, dial_s, t)
+        )
+
+    def _on_outbound_talk_end(self, t: float, arg: tuple) -> None:
+        campaign, agent, customer, call_id, n, dial_s, answer_s = arg
+        spec = campaign.spec
+        number = self.customers.numbers[customer]
+        channel = f"PJSIP/{agent.channel_ext}-{n:08x}"
+        self._outbound_cdr(
+            call_id, channel, spec.caller_id, number, dial_s, answer_s, t, "ANSWERED", spec.name
+        )
+        self._attempt(
+            campaign, call_id, customer, number, agent.id, dial_s, "answered", answer_s, t
+        )
+        self._record(
+            call_id, agent, "", "outbound", answer_s, t, 0, 0.0, f"out-{number}-{agent.channel_ext}"
+        )
+        self.lines_in_use -= 1
+        self.active_calls -= 1
+        self._set_state(agent, t, "acw", spec.name, call_id, "")
+        self.at(t + spec.acw.sample(self.rng["service"]), self._on_acw_end, agent)
+
+    def _attempt(
+        self,
+        campaign: CampaignState,
+        call_id: str,
+        customer: int,
+        number: str,
+        agent_id: str,
+        dial_s: float,
+        outcome: str,
+        answer_s: float | None,
+        end_s: float,
+    ) -> None:
+        counts = self.summary.outbound_attempts
+        counts[outcome] = counts.get(outcome, 0) + 1
+        self.writer.outbound_attempt(
+            OutboundAttempt(
+                f"OB{next(self._attempt_seq):08d}",
+                campaign.spec.name,
+                campaign.spec.mode,
+                call_id,
+                self.customers.ids[customer],
+                number,
+                agent_id,
+                dial_s,
+                outcome,
+                answer_s,
+                end_s,
+            )
+        )
+
+    # ----------------------------------------------------------- records and files
+    def _finish(self, call: Call, t: float, lastapp: str, lastdata: str) -> None:
+        """The caller hangs up: write the call's CDR rows, free its trunk line."""
+        call.state = DONE
+        for leg in call.cdr_legs:
+            self.writer.cdr(leg)
+        self._cdr(
+            call,
+            call.arrival_s,
+            call.arrival_s,
+            t,
+            call.agent_channel,
+            lastapp,
+            lastdata,
+            "ANSWERED",
+            call.ivr_userfield,
+            sequence=len(call.cdr_legs),
+        )
+        self.lines_in_use -= 1
+        self.active_calls -= 1
+
+    def _cdr(
+        self,
+        call: Call,
+        start: float,
+        answer: float | None,
+        end: float,
+        dstchannel: str,
+        lastapp: str,
+        lastdata: str,
+        disposition: str,
+        userfield: str,
+        sequence: int = 0,
+    ) -> None:
+        duration, billsec = ql.cdr_durations(start, answer, end)
+        self.writer.cdr(
+            CdrRecord(
+                "",
+                call.number,
+                self.scenario.center.did,
+                "from-pstn",
+                f'"{call.number}" <{call.number}>',
+                call.channel,
+                dstchannel,
+                lastapp,
+                lastdata,
+                start,
+                answer,
+                end,
+                duration,
+                billsec,
+                disposition,
+                "DOCUMENTATION",
+                call.call_id,
+                userfield,
+                "",
+                call.call_id,
+                sequence,
+            )
+        )
+
+    def _cdr_leg_no_answer(self, call: Call, agent: AgentState, t: float) -> None:
+        duration, billsec = ql.cdr_durations(call.ring_start_s, None, t)
+        call.cdr_legs.append(
+            CdrRecord(
+                "",
+                call.number,
+                agent.channel_ext,
+                "ext-queues",
+                f'"{call.number}" <{call.number}>',
+                call.channel,
+                call.ring_channel,
+                "Queue",
+                call.queue.name,
+                call.ring_start_s,
+                None,
+                t,
+                duration,
+                billsec,
+                "NO ANSWER",
+                "DOCUMENTATION",
+                call.call_id,
+                "",
+                "",
+                call.call_id,
+                len(call.cdr_legs),
+            )
+        )
+
+    def _cdr_leg_answered(self, call: Call, agent: AgentState, t: float) -> None:
+        duration, billsec = ql.cdr_durations(call.ring_start_s, call.answer_s, t)
+        call.cdr_legs.append(
+            CdrRecord(
+                "",
+                call.number,
+                agent.channel_ext,
+                "ext-queues",
+                f'"{call.number}" <{call.number}>',
+                call.channel,
+                call.ring_channel,
+                "Queue",
+                call.queue.name,
+                call.ring_start_s,
+                call.answer_s,
+                t,
+                duration,
+                billsec,
+                "ANSWERED",
+                "DOCUMENTATION",
+                call.call_id,
+                "",
+                "",
+                call.call_id,
+                len(call.cdr_legs),
+            )
+        )
+
+    def _outbound_cdr(
+        self,
+        call_id: str,
+        channel: str,
+        src: str,
+        dst: str,
+        start: float,
+        answer: float | None,
+        end: float,
+        disposition: str,
+        campaign: str,
+    ) -> None:
+        duration, billsec = ql.cdr_durations(start, answer, end)
+        self.writer.cdr(
+            CdrRecord(
+                campaign,
+                src,
+                dst,
+                "from-internal",
+                f'"{campaign}" <{src}>',
+                channel,
+                f"PJSIP/trunk-{call_id.rsplit('.', 1)[1].zfill(8)}",
+                "Dial",
+                f"PJSIP/{dst}@trunk,60",
+                start,
+                answer,
+                end,
+                duration,
+                billsec,
+                disposition,
+                "DOCUMENTATION",
+                call_id,
+                f"campaign={campaign}",
+                "",
+                call_id,
+                0,
+            )
+        )
+
+    def _truth(
+        self,
+        call: Call,
+        outcome: str,
+        end_wait_s: float,
+        agent: AgentState | None = None,
+        acw_s: float = 0.0,
+        transferred_to: str = "",
+    ) -> None:
+        self.writer.truth(
+            CallTruth(
+                call.call_id,
+                call.queue.name,
+                call.call_type.name,
+                call.priority,
+                call.enter_s,
+                outcome,
+                end_wait_s,
+                end_wait_s - call.enter_s,
+                int(end_wait_s) - int(call.enter_s),
+                agent.id if agent else "",
+                call.talk_s if agent else 0.0,
+                call.hold_s if agent else 0.0,
+                acw_s,
+                transferred_to,
+            )
+        )
+
+    def _recording(self, call: Call, agent: AgentState, t: float) -> None:
+        hold_count = 1 if call.hold_s else 0
+        self._record(
+            call.call_id,
+            agent,
+            call.queue.name,
+            "inbound",
+            call.answer_s,
+            t,
+            hold_count,
+            call.hold_s,
+            f"q-{call.queue.name}-{call.number}",
+        )
+
+    def _record(
+        self,
+        call_id: str,
+        agent: AgentState,
+        queue: str,
+        direction: str,
+        start: float,
+        end: float,
+        hold_count: int,
+        hold_s: float,
+        stem: str,
+    ) -> None:
+        """Recording metadata; signals depend on the agent's hidden quality factor."""
+        rng = self.rng["recordings"]
+        duration = end - start
+        quality = agent.profile.quality
+        talk_ratio = min(0.95, max(0.05, rng.gauss(0.45 + 0.1 * (quality - 1), 0.08)))
+        silence = duration * min(0.6, max(0.0, rng.gauss(0.08 * quality, 0.04)))
+        overtalk = duration * min(0.3, max(0.0, rng.gauss(0.03, 0.015)))
+        seq = next(self._recording_seq)
+        day_folder, stamp = self._freepbx_stamp(start)
+        self.writer.recording(
+            RecordingMeta(
+                f"R{seq:09d}",
+                call_id,
+                agent.id,
+                queue,
+                direction,
+                start,
+                duration,
+                f"{day_folder}/{stem}-{stamp}-{call_id}.wav",
+                talk_ratio,
+                silence,
+                hold_count,
+                hold_s,
+                overtalk,
+            )
+        )
+
+    def _on_order_record(self, t: float, record: Order | OrderEvent) -> None:
+        if t >= self.end_s:
+            return
+        if isinstance(record, Order):
+            self.summary.orders += 1
+            self.writer.order(record)
+        else:
+            self.summary.order_events += 1
+            self.writer.order_event(record)
+
+    def _finish_summary(self) -> None:
+        for name, queue in self.queues.items():
+            s = queue.stats
+            handled = s.answered + s.abandoned + s.timed_out
+            self.summary.queues[name] = {
+                "offered": s.offered,
+                "answered": s.answered,
+                "abandoned": s.abandoned,
+                "timed_out": s.timed_out,
+                "exited_with_key": s.exited_with_key,
+                "service_level": round(s.answered_within_target / handled, 4) if handled else None,
+                "asa_s": round(s.wait_answered_s / s.answered, 1) if s.answered else None,
+                "sl_target_s": queue.spec.sl_target_s,
+            }
+        if hasattr(self.writer, "file_counts"):
+            self.summary.files = self.writer.file_counts()
+        self.summary.calendar_notes = sorted(
+            {
+                f"{d.date.year}: holidays estimated (no official make-up days published)"
+                for d in self.calendar
+                if d.estimated
+            }
+        )
+
+    def _utc_offset_s(self, t: float) -> int:
+        """The center's UTC offset at ``t``, cached per UTC quarter hour (offsets change
+        on quarter-hour marks in every zone in use)."""
+        key = int(t // 900)
+        offset = self._offsets.get(key)
+        if offset is None:
+            delta = datetime.fromtimestamp(key * 900, self.zone).utcoffset()
+            offset = int(delta.total_seconds()) if delta is not None else 0
+            self._offsets[key] = offset
+        return offset
+
+    def _local_seconds(self, t: float) -> float:
+        """Wall-clock seconds after local midnight at ``t``."""
+        return (t + self._utc_offset_s(t)) % 86_400
+
+    def _freepbx_stamp(self, t: float) -> tuple[str, str]:
+        """FreePBX recording folder and stamp at ``t``: (``2026/09/01``, ``20260901-080000``)."""
+        wall = time.gmtime(int(t) + self._utc_offset_s(t))
+        return (
+            f"{wall.tm_year:04d}/{wall.tm_mon:02d}/{wall.tm_mday:02d}",
+            f"{wall.tm_year:04d}{wall.tm_mon:02d}{wall.tm_mday:02d}-"
+            f"{wall.tm_hour:02d}{wall.tm_min:02d}{wall.tm_sec:02d}",
+        )

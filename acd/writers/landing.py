@@ -1,0 +1,552 @@
+"""``LandingWriter``: the engine's records written as a production box's landing folder.
+
+Layout under ``out_dir`` (see ``docs/formats.md`` for every field)::
+
+    asterisk/queue_log                  + queue_log-YYYYMMDD after each local midnight
+    asterisk/cdr-csv/Master.csv         + Master.csv-YYYYMMDD
+    agent_states/agent_states_YYYYMMDD.csv
+    recordings/recordings_YYYYMMDD.csv
+    outbound/outbound_attempts_YYYYMMDD.csv
+    orders/orders_YYYYMMDD.csv
+    orders/order_events_YYYYMMDD.csv
+    truth/call_truth_YYYYMMDD.csv
+
+The two Asterisk files are written exactly as Asterisk writes them (``acd.asterisk``
+holds the semantics) and rotated like logrotate with ``dateext``/``create``/``notifempty``:
+at each local midnight the current file is renamed to ``<name>-<YYYYMMDD of the new day>``
+(so ``queue_log-20260902`` holds 2026-09-01's lines) and a new empty file is started;
+an empty file is not rotated. The suite's own exports are one CSV per local day (the
+day of each record's main instant), with a header row.
+
+Output depends only on the records and the constructor arguments: no locale, no dict
+order, no wall clock, so identical input gives byte-identical files. Writes go through
+large buffers; only live mode flushes (on :meth:`LandingWriter.flush`).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+from acd.asterisk import CDR_LAYOUTS
+from acd.errors import ScenarioError
+from acd.records import (
+    AgentStateEvent,
+    CallTruth,
+    CdrRecord,
+    Order,
+    OrderEvent,
+    OutboundAttempt,
+    QueueLogEvent,
+    RecordingMeta,
+)
+from acd.writers.localtime import LocalClock, date_of_day, day_number
+
+BUFFER_BYTES = 1 << 20
+CSV_EOL = "\r\n"  # RFC 4180 record separator for the suite's own CSVs
+
+# cdr_csv builds each row in a 1024-byte buffer and drops rows that do not fit
+# ("CDR not recorded!"): the row text, with the trailing comma it trims, must stay
+# below 1024 - 5 bytes.
+CDR_MAX_LINE_BYTES = 1017
+
+# -- own CSV columns (instants as ISO 8601 local time; ``*_s`` columns are seconds) -------
+
+AGENT_STATE_COLUMNS = ("time", "agent_id", "state", "reason", "call_id", "queue")
+RECORDING_COLUMNS = (
+    "recording_id",
+    "call_id",
+    "agent_id",
+    "queue",
+    "direction",
+    "start_time",
+    "duration_s",
+    "file_name",
+    "talk_ratio",
+    "silence_s",
+    "hold_count",
+    "hold_s",
+    "overtalk_s",
+)
+OUTBOUND_COLUMNS = (
+    "attempt_id",
+    "campaign",
+    "mode",
+    "call_id",
+    "customer_id",
+    "number",
+    "agent_id",
+    "dial_time",
+    "outcome",
+    "answer_time",
+    "end_time",
+)
+ORDER_COLUMNS = (
+    "order_id",
+    "created_time",
+    "customer_id",
+    "channel",
+    "distributor",
+    "call_id",
+    "agent_id",
+    "origin",
+    "destination",
+    "flight_date",
+    "passengers",
+    "fare",
+    "taxes",
+    "payment_method",
+    "currency",
+)
+ORDER_EVENT_COLUMNS = ("order_id", "event_time", "event", "amount", "reference")
+TRUTH_COLUMNS = (
+    "call_id",
+    "queue",
+    "call_type",
+    "priority",
+    "enter_time",
+    "outcome",
+    "end_wait_time",
+    "wait_s",
+    "holdtime_s",
+    "agent_id",
+    "talk_s",
+    "hold_s",
+    "acw_s",
+    "transferred_to",
+)
+
+#: stream name → (folder, file prefix, header)
+OWN_STREAMS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "agent_states": ("agent_states", "agent_states", AGENT_STATE_COLUMNS),
+    "recordings": ("recordings", "recordings", RECORDING_COLUMNS),
+    "outbound_attempts": ("outbound", "outbound_attempts", OUTBOUND_COLUMNS),
+    "orders": ("orders", "orders", ORDER_COLUMNS),
+    "order_events": ("orders", "order_events", ORDER_EVENT_COLUMNS),
+    "truth": ("truth", "call_truth", TRUTH_COLUMNS),
+}
+
+
+# -- value formatting ----------------------------------------------------------------------
+
+
+def _f2(x: float) -> str:
+    s = f"{x:.2f}"
+    return "0.00" if s == "-0.00" else s
+
+
+def _f3(x: float) -> str:
+    s = f"{x:.3f}"
+    return "0.000" if s == "-0.000" else s
+
+
+def _f4(x: float) -> str:
+    s = f"{x:.4f}"
+    return "0.0000" if s == "-0.0000" else s
+
+
+def csv_field(value: str) -> str:
+    """An RFC 4180 field: quoted (inner quotes doubled) only when it must be."""
+    if '"' in value or "," in value or "\n" in value or "\r" in value:
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def csv_row(fields: list[str]) -> str:
+    """Join fields into one RFC 4180 record (with its CRLF).
+
+    Fast path: when the joined text has no quote, CR or LF and exactly one comma per
+    separator, no field needed quoting and the plain join is already correct.
+    """
+    line = ",".join(fields)
+    if (
+        line.count(",") == len(fields) - 1
+        and '"' not in line
+        and "\n" not in line
+        and "\r" not in line
+    ):
+        return line + CSV_EOL
+    return ",".join([csv_field(f) for f in fields]) + CSV_EOL
+
+
+def _cdr_text(value: str) -> str:
+    # cdr_csv's append_string: always quoted, inner quotes doubled, nothing else escaped.
+    return '"' + value.replace('"', '""') + '"'
+
+
+def master_csv_line(row: CdrRecord, layout: str, clock: LocalClock) -> str:
+    """One Master.csv row (without newline) as cdr_csv's ``build_csv_record`` writes it.
+
+    Text fields double-quoted with inner quotes doubled; duration/billsec (and sequence)
+    bare integers; times quoted ``YYYY-MM-DD HH:MM:SS`` in the PBX's local time (whole
+    seconds, truncated); a never-answered leg's answer time empty and unquoted.
+    """
+    # The first nine columns are text: quote them in one go. NUL cannot occur in the C
+    # strings Asterisk writes, so it is a safe temporary separator.
+    head = "\x00".join(row[:9])
+    if '"' in head:
+        head = head.replace('"', '""')
+    head = head.replace("\x00", '","')
+    wall = clock.wall
+    answer = "" if row.answer_s is None else f'"{wall(int(row.answer_s // 1))}"'
+    line = (
+        f'"{head}","{wall(int(row.start_s // 1))}",{answer},'
+        f'"{wall(int(row.end_s // 1))}",{int(row.duration_s)},{int(row.billsec_s)},'
+        f"{_cdr_text(row.disposition)},{_cdr_text(row.amaflags)}"
+    )
+    if layout == "minimal":
+        return line
+    line += f",{_cdr_text(row.uniqueid)},{_cdr_text(row.userfield)}"
+    if layout == "extended":
+        line += f",{_cdr_text(row.peeraccount)},{_cdr_text(row.linkedid)},{int(row.sequence)}"
+    return line
+
+
+# -- per-stream row builders: (local day for the file, fields) -------------------------------
+
+RowFn = Callable[[Any, LocalClock], tuple[int, list[str]]]
+
+
+def _agent_state_row(e: AgentStateEvent, clock: LocalClock) -> tuple[int, list[str]]:
+    day, when = clock.iso_ms(e.time_s)
+    return day, [when, e.agent_id, e.state, e.reason, e.call_id, e.queue]
+
+
+def _recording_row(r: RecordingMeta, clock: LocalClock) -> tuple[int, list[str]]:
+    day, start = clock.iso_ms(r.start_s)
+    return day, [
+        r.recording_id,
+        r.call_id,
+        r.agent_id,
+        r.queue,
+        r.direction,
+        start,
+        _f3(r.duration_s),
+        r.file_name,
+        _f4(r.talk_ratio),
+        _f3(r.silence_s),
+        str(int(r.hold_count)),
+        _f3(r.hold_s),
+        _f3(r.overtalk_s),
+    ]
+
+
+def _outbound_row(a: OutboundAttempt, clock: LocalClock) -> tuple[int, list[str]]:
+    day, dial = clock.iso_ms(a.dial_s)
+    answer = "" if a.answer_s is None else clock.iso_ms(a.answer_s)[1]
+    return day, [
+        a.attempt_id,
+        a.campaign,
+        a.mode,
+        a.call_id,
+        a.customer_id,
+        a.number,
+        a.agent_id,
+        dial,
+        a.outcome,
+        answer,
+        clock.iso_ms(a.end_s)[1],
+    ]
+
+
+def _order_row(o: Order, clock: LocalClock) -> tuple[int, list[str]]:
+    day, created = clock.iso_ms(o.created_s)
+    return day, [
+        o.order_id,
+        created,
+        o.customer_id,
+        o.channel,
+        o.distributor,
+        o.call_id,
+        o.agent_id,
+        o.origin,
+        o.destination,
+        o.flight_date,
+        str(int(o.passengers)),
+        _f2(o.fare),
+        _f2(o.taxes),
+        o.payment_method,
+        o.currency,
+    ]
+
+
+def _order_event_row(e: OrderEvent, clock: LocalClock) -> tuple[int, list[str]]:
+    day, when = clock.iso_ms(e.event_s)
+    return day, [e.order_id, when, e.event, _f2(e.amount), e.reference]
+
+
+def _truth_row(c: CallTruth, clock: LocalClock) -> tuple[int, list[str]]:
+    day, enter = clock.iso_ms(c.enter_s)
+    return day, [
+        c.call_id,
+        c.queue,
+        c.call_type,
+        str(int(c.priority)),
+        enter,
+        c.outcome,
+        clock.iso_ms(c.end_wait_s)[1],
+        _f3(c.wait_s),
+        str(int(c.holdtime_s)),
+        c.agent_id,
+        _f3(c.talk_s),
+        _f3(c.hold_s),
+        _f3(c.acw_s),
+        c.transferred_to,
+    ]
+
+
+# -- files ---------------------------------------------------------------------------------
+
+
+class _Files:
+    """Opens files for one writer: truncate on first open (batch) or append (live)."""
+
+    def __init__(self, live: bool) -> None:
+        self.live = live
+        self._seen: set[Path] = set()
+
+    def open(self, path: Path) -> tuple[IO[str], bool]:
+        """Open ``path`` for writing; returns (file, is_empty)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if self.live or path in self._seen:
+            empty = not path.exists() or path.stat().st_size == 0
+            mode = "a"
+        else:
+            empty = True
+            mode = "w"
+        self._seen.add(path)
+        f = open(path, mode, encoding="utf-8", newline="", buffering=BUFFER_BYTES)  # noqa: SIM115
+        return f, empty
+
+
+class _RotatingFile:
+    """An Asterisk log file renamed to ``<name>-YYYYMMDD`` at each local midnight."""
+
+    def __init__(self, path: Path, files: _Files) -> None:
+        self.path = path
+        self._files = files
+        self.f: IO[str] | None = None
+        self.written = 0  # bytes written into the current file by this writer
+        self.preexisting = False  # live mode: current file already had content
+
+    def ensure_open(self) -> IO[str]:
+        if self.f is None:
+            self.f, empty = self._files.open(self.path)
+            self.preexisting = not empty
+            self.written = 0
+        return self.f
+
+    def rotate(self, new_day: _dt.date) -> None:
+        """logrotate ``dateext``/``create``/``notifempty``: rename, then start a new file."""
+        f = self.ensure_open()
+        if self.written == 0 and not self.preexisting:
+            return  # notifempty
+        f.close()
+        self.f = None
+        os.replace(self.path, self.path.with_name(f"{self.path.name}-{new_day:%Y%m%d}"))
+        self.ensure_open()
+
+    def flush(self) -> None:
+        if self.f is not None:
+            self.f.flush()
+
+    def close(self) -> None:
+        if self.f is not None:
+            self.f.close()
+            self.f = None
+
+
+class _DailyCsv:
+    """One of the suite's own exports: ``<folder>/<prefix>_YYYYMMDD.csv`` per local day."""
+
+    def __init__(
+        self, root: Path, folder: str, prefix: str, header: tuple[str, ...], files: _Files
+    ) -> None:
+        self.dir = root / folder
+        self.prefix = prefix
+        self.header = ",".join(header) + CSV_EOL
+        self._files = files
+        self.open_days: dict[int, IO[str]] = {}
+        self.count = 0
+
+    def handle(self, day: int) -> IO[str]:
+        f = self.open_days.get(day)
+        if f is None:
+            path = self.dir / f"{self.prefix}_{date_of_day(day):%Y%m%d}.csv"
+            f, empty = self._files.open(path)
+            if empty:
+                f.write(self.header)
+            self.open_days[day] = f
+        return f
+
+    def close_before(self, day: int) -> None:
+        for d in sorted(self.open_days):
+            if d < day:
+                self.open_days.pop(d).close()
+
+    def flush(self) -> None:
+        for d in sorted(self.open_days):
+            self.open_days[d].flush()
+
+    def close(self) -> None:
+        self.close_before(1 << 62)
+
+
+class LandingWriter:
+    """Writes the engine's records into ``out_dir`` in the formats real systems produce.
+
+    ``tz`` is the PBX's (and business systems') IANA zone; ``cdr_layout`` picks the
+    ``cdr.conf`` [csv] variant: ``minimal`` (16 columns), ``standard`` (18: with
+    ``loguniqueid``/``loguserfield``, the default) or ``extended`` (21: also
+    ``newcdrcolumns``). ``live=True`` appends to existing files and makes everything
+    written so far visible on :meth:`flush`; otherwise files this writer opens are
+    truncated first and nothing is flushed before :meth:`close`.
+
+    Records of each stream must arrive in chronological order; the engine calls
+    :meth:`start_day` once at the start and at every local midnight.
+    """
+
+    def __init__(
+        self,
+        out_dir: Path,
+        tz: str = "Asia/Shanghai",
+        cdr_layout: str = "standard",
+        live: bool = False,
+    ) -> None:
+        if cdr_layout not in CDR_LAYOUTS:
+            raise ScenarioError(
+                f"cdr_layout: {cdr_layout!r} is not one of {', '.join(CDR_LAYOUTS)}"
+            )
+        self.out_dir = Path(out_dir)
+        self.tz = tz
+        self.clock = LocalClock(tz)
+        self.cdr_layout = cdr_layout
+        self.live = live
+        self._files = _Files(live)
+        asterisk = self.out_dir / "asterisk"
+        self._qlog = _RotatingFile(asterisk / "queue_log", self._files)
+        self._master = _RotatingFile(asterisk / "cdr-csv" / "Master.csv", self._files)
+        self._own = {
+            name: _DailyCsv(self.out_dir, folder, prefix, header, self._files)
+            for name, (folder, prefix, header) in OWN_STREAMS.items()
+        }
+        self._row_fns: dict[str, RowFn] = {
+            "agent_states": _agent_state_row,
+            "recordings": _recording_row,
+            "outbound_attempts": _outbound_row,
+            "orders": _order_row,
+            "order_events": _order_event_row,
+            "truth": _truth_row,
+        }
+        self._day: _dt.date | None = None
+        self._n_qlog = 0
+        self._n_cdr = 0
+        #: Master.csv rows cdr_csv would have refused (longer than its 1024-byte buffer).
+        self.cdr_dropped = 0
+        self._closed = False
+
+    # -- Asterisk files --------------------------------------------------------------------
+
+    def queue_log(self, ev: QueueLogEvent) -> None:
+        """Append one ``queue_log`` line (integer epoch, ``|``-joined, trailing pipe kept)."""
+        f = self._qlog.f or self._qlog.ensure_open()
+        line = (
+            f"{int(ev.time_s // 1)}|{ev.call_id}|{ev.queue}|{ev.agent}|{ev.event}|"
+            f"{'|'.join(ev.data)}\n"
+        )
+        f.write(line)
+        self._qlog.written += len(line)
+        self._n_qlog += 1
+
+    def cdr(self, row: CdrRecord) -> None:
+        """Append one ``Master.csv`` row, in arrival order (Asterisk writes at hangup)."""
+        line = master_csv_line(row, self.cdr_layout, self.clock)
+        if len(line) > CDR_MAX_LINE_BYTES // 4 and len(line.encode()) > CDR_MAX_LINE_BYTES:
+            self.cdr_dropped += 1
+            return
+        f = self._master.f or self._master.ensure_open()
+        f.write(line + "\n")
+        self._master.written += len(line) + 1
+        self._n_cdr += 1
+
+    # -- own exports -----------------------------------------------------------------------
+
+    def _own_write(self, stream: str, record: Any) -> None:
+        day, fields = self._row_fns[stream](record, self.clock)
+        out = self._own[stream]
+        f = out.open_days.get(day) or out.handle(day)
+        f.write(csv_row(fields))
+        out.count += 1
+
+    def agent_state(self, ev: AgentStateEvent) -> None:
+        self._own_write("agent_states", ev)
+
+    def recording(self, rec: RecordingMeta) -> None:
+        self._own_write("recordings", rec)
+
+    def outbound_attempt(self, a: OutboundAttempt) -> None:
+        self._own_write("outbound_attempts", a)
+
+    def order(self, o: Order) -> None:
+        self._own_write("orders", o)
+
+    def order_event(self, e: OrderEvent) -> None:
+        self._own_write("order_events", e)
+
+    def truth(self, c: CallTruth) -> None:
+        self._own_write("truth", c)
+
+    # -- days, flushing --------------------------------------------------------------------
+
+    def start_day(self, local_date: _dt.date) -> None:
+        """Begin local day ``local_date``: rotate the Asterisk files (except on the first
+        call) and open the day's own CSVs (header written), closing files of days before
+        yesterday (a late record for an older day reopens its file in append mode)."""
+        if self._day is None:
+            self._qlog.ensure_open()
+            self._master.ensure_open()
+        elif local_date != self._day:
+            self._qlog.rotate(local_date)
+            self._master.rotate(local_date)
+        self._day = local_date
+        day = day_number(local_date)
+        for out in self._own.values():
+            out.close_before(day - 1)
+            out.handle(day)
+        if self.live:
+            self.flush()
+
+    def flush(self) -> None:
+        """Live mode: push everything written so far to the files. No-op otherwise."""
+        if not self.live:
+            return
+        self._qlog.flush()
+        self._master.flush()
+        for out in self._own.values():
+            out.flush()
+
+    def close(self) -> None:
+        """Flush and close every file (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        self._qlog.close()
+        self._master.close()
+        for out in self._own.values():
+            out.close()
+
+    def file_counts(self) -> dict[str, int]:
+        """Records written per stream (data rows; headers not counted)."""
+        counts = {"queue_log": self._n_qlog, "cdr": self._n_cdr}
+        for name, out in self._own.items():
+            counts[name] = out.count
+        return counts
+
+    def __enter__(self) -> LandingWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

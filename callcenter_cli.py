@@ -1,0 +1,86 @@
+"""The ``callcenter`` console script: one command, one subcommand per job.
+
+Subcommands live in the package that owns the work (``acd/cli.py``, ``wfm/cli.py``, ...)
+and are imported only when invoked, so ``callcenter --help`` stays fast and a
+subcommand never pays for the imports of another (Streamlit, statsmodels, ...).
+
+Conventions every subcommand keeps:
+- a short human summary on stdout, or one JSON document with ``--json``;
+- user errors (bad files, bad options, impossible inputs) are one line on stderr
+  starting with ``error:`` and exit code 2; no traceback;
+- progress for long work goes to stderr, so ``--json`` output stays parseable.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+# name -> "module:attribute" of a click command; extended as packages grow.
+SUBCOMMANDS: dict[str, str] = {
+    "simulate": "acd.cli:simulate",
+    "erlang": "wfm.cli:erlang",
+    "demo": "acd.cli:demo",
+}
+
+
+class UserError(Exception):
+    """A problem with the user's input: reported as one line, exit code 2."""
+
+
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(SUBCOMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = SUBCOMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attribute = target.split(":")
+        return getattr(importlib.import_module(module_name), attribute)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="callcenter-suite")
+def main() -> None:
+    """Contact-center analytics and workforce management.
+
+    Simulate a center, ingest its logs, build the warehouse, forecast, staff,
+    roster, score quality and serve the dashboards.
+    """
+
+
+def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn ``UserError``/``ValueError``/``OSError`` raised by a command into one clear line."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (UserError, ValueError) as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+        except OSError as exc:
+            where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+            click.echo(f"error: {exc.strerror or exc}{where}", err=True)
+            sys.exit(2)
+
+    return wrapper
+
+
+def emit(result: Any, as_json: bool, human: Callable[[Any], str]) -> None:
+    """Print ``result`` as JSON (machines) or through ``human`` (people)."""
+    if as_json:
+        click.echo(json.dumps(result, indent=2, sort_keys=False, default=str))
+    else:
+        click.echo(human(result))
+
+
+if __name__ == "__main__":
+    main()
