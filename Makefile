@@ -31,6 +31,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet "ciw>=3"
 	$(BIN)/python -m benchmarks
 
 clean:

@@ -145,7 +145,7 @@ class Call:
 class QueueState:
     """A queue's waiting callers (one FIFO per priority class) and its counters."""
 
-    __slots__ = ("callbacks", "counts", "fifo", "name", "spec", "stats")
+    __slots__ = ("callbacks", "counts", "fifo", "holdtime_s", "members", "name", "spec", "stats")
 
     def __init__(self, spec: Queue, priorities: int) -> None:
         self.spec = spec
@@ -154,6 +154,10 @@ class QueueState:
         self.counts = [0] * priorities  # valid waiting entries per priority
         self.callbacks: deque[CallbackRequest] = deque()
         self.stats = QueueStats()
+        # The expected wait announced to callers: app_queue's running estimate, updated
+        # at each answer as holdtime = (3 * holdtime + this wait) / 4.
+        self.holdtime_s = 0.0
+        self.members = 0  # agents logged in to the queue
 
     def waiting(self) -> int:
         return sum(self.counts)
@@ -169,6 +173,7 @@ class QueueStats:
     abandoned: int = 0
     timed_out: int = 0
     exited_with_key: int = 0
+    exited_empty: int = 0
     wait_answered_s: float = 0.0
     callbacks_requested: int = 0
 
@@ -426,7 +431,13 @@ class Simulation:
                 continue  # unplanned absence: scheduled, never logs in
             shift = plan[0]
             late = group.late.sample(rng) if group.p_late and rng.random() < group.p_late else 0.0
-            self.at(shift.start_s + late, self._on_login, (agent, shift.end_s))
+            login_s = shift.start_s + late
+            if login_s <= day_start_s:
+                # A shift starting at midnight continues a shift ending at midnight: log
+                # in before yesterday's logout fires, so the queue never looks empty.
+                self._on_login(day_start_s, (agent, shift.end_s))
+            else:
+                self.at(login_s, self._on_login, (agent, shift.end_s))
             for activity in plan[1:]:
                 self.at(activity.start_s, self._on_aux_due, (agent, activity))
 
@@ -439,6 +450,27 @@ class Simulation:
         customer, number = self.customers.draw_caller(self.rng["customers"])
         self._start_call(t, call_type, customer, number)
 
+    def inject_call(
+        self, t: float, call_type: str, number: str, customer: int = -1, priority: int = 0
+    ) -> None:
+        """Schedule one extra inbound call (on top of the scenario's arrivals).
+
+        For replaying a known arrival stream, what-if checks and tests of routing rules.
+        ``customer`` is an index into the customer base (-1: a number the CRM does not know).
+        """
+        if call_type not in self.scenario.call_types:
+            raise ValueError(f"unknown call type {call_type!r}")
+        levels = max(t.priority for t in self.scenario.customers.tiers) + 1
+        if not 0 <= priority < levels:
+            raise ValueError(f"priority must be 0 to {levels - 1}, got {priority}")
+        self.at(
+            t, self._on_injected, (self.scenario.call_types[call_type], customer, number, priority)
+        )
+
+    def _on_injected(self, t: float, arg: tuple[CallType, int, str, int]) -> None:
+        call_type, customer, number, priority = arg
+        self._start_call(t, call_type, customer, number, priority)
+
     def _on_retrial(self, t: float, arg: tuple[CallType, int, str]) -> None:
         if t >= self.end_s:
             return
@@ -446,10 +478,13 @@ class Simulation:
         call_type, customer, number = arg
         self._start_call(t, call_type, customer, number)
 
-    def _start_call(self, t: float, call_type: CallType, customer: int, number: str) -> None:
+    def _start_call(
+        self, t: float, call_type: CallType, customer: int, number: str, priority: int = -1
+    ) -> None:
         center = self.scenario.center
         call_id, n = self.new_uniqueid(t)
-        priority = self.customers.priorities[customer] if customer >= 0 else 0
+        if priority < 0:
+            priority = self.customers.priorities[customer] if customer >= 0 else 0
         call = Call(call_id, f"PJSIP/trunk-{n:08x}", call_type, customer, number, priority, t)
         self.summary.calls += 1
         if self.lines_in_use >= center.trunk_lines:
@@ -485,8 +520,12 @@ class Simulation:
         call, walk = arg
         outcome = walk.outcome
         if outcome == "queue":
-            self.writer.queue_log(ql.did(t, call.call_id, self.scenario.center.did, walk.queue))
-            self._enqueue(call, self.queues[walk.queue], t)
+            queue = self.queues[walk.queue]
+            self.writer.queue_log(ql.did(t, call.call_id, self.scenario.center.did, queue.name))
+            if queue.members:
+                self._enqueue(call, queue, t)
+            else:  # joinempty=no
+                self._after_queue(call, queue, t)
             return
         if outcome == "dropped":
             self.summary.ivr_dropped += 1
@@ -537,21 +576,10 @@ class Simulation:
         queue.fifo[prio].append((call, call.token))
         queue.counts[prio] += 1
         callback = spec.callback
-        if (
-            callback is not None
-            and self._expected_wait_s(queue, position) > callback.offer_when_wait_s
-        ):
+        if callback is not None and queue.holdtime_s > callback.offer_when_wait_s:
             rng = self.rng["routing"]
             if rng.random() < callback.p_accept:
                 self.at(t + 10 + rng.random() * 20, self._on_callback_key, (call, call.visit))
-
-    def _expected_wait_s(self, queue: QueueState, position: int) -> float:
-        """A simple EWT: callers ahead x mean talk time / agents logged in with the skill."""
-        staffed = sum(1 for a in self.agents if a.logged_in and queue.spec.skill in a.skills)
-        if staffed == 0:
-            return math.inf
-        mean_talk = 240.0
-        return position * mean_talk / staffed
 
     def _leave_fifo(self, call: Call) -> int:
         """Take a waiting call out of its queue's counts; returns its position (1 = next).
@@ -615,9 +643,17 @@ class Simulation:
         )
         queue.stats.timed_out += 1
         self._truth(call, "timeout", t)
+        self._after_queue(call, queue, t)
+
+    def _after_queue(self, call: Call, queue: QueueState, t: float, hops: int = 0) -> None:
+        """Where the dialplan sends a caller who left ``queue`` without an agent."""
         target = queue.spec.on_timeout
-        if target.startswith("queue:"):
-            self._enqueue(call, self.queues[target.removeprefix("queue:")], t)
+        if target.startswith("queue:") and hops < len(self.queues):
+            following = self.queues[target.removeprefix("queue:")]
+            if following.members:
+                self._enqueue(call, following, t)
+            else:  # joinempty=no: Queue() refuses the caller, the dialplan goes on
+                self._after_queue(call, following, t, hops + 1)
             return
         call.state = DONE
         if target == "voicemail":
@@ -626,6 +662,25 @@ class Simulation:
             self.at(end, self._on_hangup, (call, "VoiceMail", f"{queue.name}@default"))
         else:
             self._finish(call, t, "Queue", queue.name)
+
+    def _empty_queue(self, queue: QueueState, t: float) -> None:
+        """The last member left (leavewhenempty=yes): every waiting caller exits (EXITEMPTY)."""
+        waiting = [
+            call
+            for fifo in reversed(queue.fifo)
+            for call, token in fifo
+            if call.state == WAITING and call.token == token
+        ]
+        for call in waiting:
+            position = self._leave_fifo(call)
+            waited = int(t) - int(call.enter_s)
+            self.writer.queue_log(
+                ql.exitempty(t, call.call_id, queue.name, position, call.orig_position, waited)
+            )
+            queue.stats.exited_empty += 1
+            call.state = IN_IVR  # between queues; stale timers see a changed state
+            self._truth(call, "exitempty", t)
+            self._after_queue(call, queue, t)
 
     def _on_callback_key(self, t: float, arg: tuple[Call, int]) -> None:
         call, visit = arg
@@ -769,6 +824,7 @@ class Simulation:
         self.writer.queue_log(
             ql.connect(t, call.call_id, queue.name, agent.id, holdtime, call.ring_uid, ring_s)
         )
+        queue.holdtime_s = (3 * queue.holdtime_s + (t - call.enter_s)) / 4
         stats = queue.stats
         stats.answered += 1
         stats.wait_answered_s += t - call.enter_s
@@ -883,6 +939,7 @@ class Simulation:
         agent.shift_end_s = shift_end
         for queue in agent.queues:
             self.writer.queue_log(ql.addmember(t, queue.name, agent.id))
+            queue.members += 1
         self.at(max(t, shift_end), self._on_logout_due, agent)
         agent.state = "logging_in"
         self._agent_ready(agent, t)
@@ -899,9 +956,12 @@ class Simulation:
         self._pool_remove(agent)
         if agent.state == "aux":
             self._unpause_all(agent, t)
+        agent.logged_in = False
         for queue in agent.queues:
             self.writer.queue_log(ql.removemember(t, queue.name, agent.id))
-        agent.logged_in = False
+            queue.members -= 1
+            if queue.members == 0:
+                self._empty_queue(queue, t)
         agent.pending.clear()
         self._set_state(agent, t, "logged_out")
 
@@ -1108,7 +1168,7 @@ class Simulation:
 
     def _on_reserved_dial(self, t: float, arg: tuple[CampaignState, AgentState]) -> None:
         campaign, agent = arg
-        if campaign.remaining_today <= 0:
+        if not self._campaign_open(campaign, t):  # list done or window closed while previewing
             self._agent_ready(agent, t)
             return
         self._place_outbound(campaign, agent, t)
@@ -1482,6 +1542,7 @@ class Simulation:
                 "abandoned": s.abandoned,
                 "timed_out": s.timed_out,
                 "exited_with_key": s.exited_with_key,
+                "exited_empty": s.exited_empty,
                 "service_level": round(s.answered_within_target / handled, 4) if handled else None,
                 "asa_s": round(s.wait_answered_s / s.answered, 1) if s.answered else None,
                 "sl_target_s": queue.spec.sl_target_s,

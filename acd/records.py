@@ -150,7 +150,7 @@ class CallTruth(NamedTuple):
     call_type: str
     priority: int
     enter_s: float
-    outcome: str  # answered | abandoned | timeout | exitwithkey | transferred_in_ivr
+    outcome: str  # answered | abandoned | timeout | exitwithkey | exitempty
     end_wait_s: float  # when the wait ended (answer, abandon, timeout, key)
     wait_s: float
     holdtime_s: int
