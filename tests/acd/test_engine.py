@@ -73,7 +73,8 @@ def test_no_agent_is_in_two_calls_at_once(airline_run):
         elif event in TALK_ENDS:
             assert talking.pop(agent) == call_id
     # The agent-state log agrees: an agent talks to, or holds, only the call that rang
-    # them (or that they dialled) last (a ring the caller cancelled may be followed at once by the next ring).
+    # them (or that they dialled) last; a ring the caller cancelled may be followed at
+    # once by the next ring.
     rang: dict[str, str] = {}
     for row in own_csv(out, "agent_states", "agent_states"):
         agent, state, call_id = row["agent_id"], row["state"], row["call_id"]
