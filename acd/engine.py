@@ -25,10 +25,8 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import math
 import random
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -38,7 +36,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from acd import asterisk as ql
-from acd.agents import Activity, AgentProfile, build_agents, template_plan
+from acd.agents import Activity, build_agents, template_plan
 from acd.arrivals import day_start_epoch, generate_arrivals
 from acd.calendar import DayInfo, china_calendar
 from acd.customers import CustomerBase
@@ -53,10 +51,20 @@ from acd.records import (
     OutboundAttempt,
     RecordingMeta,
 )
-from acd.scenario import CallType, Campaign, Queue, Scenario
-
-# Call states.
-IN_IVR, WAITING, RINGING, TALKING, DONE = range(5)
+from acd.routing import (
+    DONE,
+    IN_IVR,
+    RINGING,
+    TALKING,
+    WAITING,
+    AgentState,
+    Call,
+    CallbackRequest,
+    CampaignState,
+    QueueState,
+    Router,
+)
+from acd.scenario import CallType, Scenario
 
 STREAMS = (
     "arrivals",
@@ -70,173 +78,6 @@ STREAMS = (
     "outbound",
     "recordings",
 )
-
-
-class Call:
-    """An inbound call (one Asterisk uniqueid) while the engine works on it."""
-
-    __slots__ = (
-        "agent",
-        "agent_channel",
-        "answer_s",
-        "arrival_s",
-        "call_id",
-        "call_type",
-        "cdr_legs",
-        "channel",
-        "customer",
-        "enter_s",
-        "first_enter_s",
-        "hold_s",
-        "ivr_userfield",
-        "number",
-        "orig_position",
-        "patience_deadline_s",
-        "priority",
-        "queue",
-        "ring_channel",
-        "ring_start_s",
-        "ring_uid",
-        "state",
-        "talk_s",
-        "token",
-        "tried",
-        "visit",
-    )
-
-    def __init__(
-        self,
-        call_id: str,
-        channel: str,
-        call_type: CallType,
-        customer: int,
-        number: str,
-        priority: int,
-        arrival_s: float,
-    ) -> None:
-        self.call_id = call_id
-        self.channel = channel
-        self.call_type = call_type
-        self.customer = customer
-        self.number = number
-        self.priority = priority
-        self.arrival_s = arrival_s
-        self.state = IN_IVR
-        self.queue: QueueState | None = None
-        self.visit = 0  # queue visits so far; stale timers carry an older number
-        self.token = 0  # FIFO insertions so far; stale FIFO entries carry an older number
-        self.enter_s = 0.0
-        self.first_enter_s = -1.0
-        self.patience_deadline_s = math.inf
-        self.orig_position = 0
-        self.tried: set[AgentState] = set()
-        self.agent: AgentState | None = None
-        self.ring_start_s = 0.0
-        self.ring_channel = ""
-        self.ring_uid = ""
-        self.agent_channel = ""
-        self.answer_s = 0.0
-        self.talk_s = 0.0
-        self.hold_s = 0.0
-        self.cdr_legs: list[CdrRecord] = []
-        self.ivr_userfield = ""
-
-
-class QueueState:
-    """A queue's waiting callers (one FIFO per priority class) and its counters."""
-
-    __slots__ = ("callbacks", "counts", "fifo", "holdtime_s", "members", "name", "spec", "stats")
-
-    def __init__(self, spec: Queue, priorities: int) -> None:
-        self.spec = spec
-        self.name = spec.name
-        self.fifo: list[deque[tuple[Call, int]]] = [deque() for _ in range(priorities)]
-        self.counts = [0] * priorities  # valid waiting entries per priority
-        self.callbacks: deque[CallbackRequest] = deque()
-        self.stats = QueueStats()
-        # The expected wait announced to callers: app_queue's running estimate, updated
-        # at each answer as holdtime = (3 * holdtime + this wait) / 4.
-        self.holdtime_s = 0.0
-        self.members = 0  # agents logged in to the queue
-
-    def waiting(self) -> int:
-        return sum(self.counts)
-
-
-@dataclass
-class QueueStats:
-    """Per-queue counts for the run summary (definitions in ``Summary``)."""
-
-    offered: int = 0
-    answered: int = 0
-    answered_within_target: int = 0
-    abandoned: int = 0
-    timed_out: int = 0
-    exited_with_key: int = 0
-    exited_empty: int = 0
-    wait_answered_s: float = 0.0
-    callbacks_requested: int = 0
-
-
-@dataclass
-class CallbackRequest:
-    call_id: str
-    number: str
-    customer: int
-    queue: str
-    requested_s: float
-    attempts: int = 0
-
-
-class AgentState:
-    """An agent while the engine runs: current state, pending aux work, pool membership."""
-
-    __slots__ = (
-        "aux_reason",
-        "call",
-        "campaigns",
-        "channel_ext",
-        "id",
-        "idle_since",
-        "in_pool",
-        "logged_in",
-        "pending",
-        "profile",
-        "queues",
-        "shift_end_s",
-        "skills",
-        "state",
-    )
-
-    def __init__(
-        self, profile: AgentProfile, queues: list[QueueState], campaigns: list[CampaignState]
-    ) -> None:
-        self.profile = profile
-        self.id = profile.agent_id
-        self.channel_ext = profile.extension
-        self.skills = dict(profile.group.skills)
-        self.queues = queues
-        self.campaigns = campaigns
-        self.state = "logged_out"
-        self.aux_reason = ""
-        self.idle_since = 0.0
-        self.in_pool = False
-        self.logged_in = False
-        self.call: Call | None = None
-        self.pending: list[Activity] = []
-        self.shift_end_s = 0.0
-
-    def __lt__(self, other: AgentState) -> bool:  # heap ties never compare agents by accident
-        return self.id < other.id
-
-
-@dataclass
-class CampaignState:
-    spec: Campaign
-    remaining_today: int = 0
-    in_flight: int = 0
-    dialled: int = 0
-    agents: list[AgentState] = field(default_factory=list)
 
 
 @dataclass
@@ -315,14 +156,7 @@ class Simulation:
             self.agents.append(agent)
             for campaign in campaigns:
                 campaign.agents.append(agent)
-        # idle[skill] = [(level, {agent: None}), ...] best level first; dicts keep idle order
-        self.idle: dict[str, list[tuple[int, dict[AgentState, None]]]] = {}
-        for skill in {s for a in self.agents for s in a.skills}:
-            levels = sorted(
-                {a.skills[skill] for a in self.agents if skill in a.skills}, reverse=True
-            )
-            self.idle[skill] = [(level, {}) for level in levels]
-        self.last_agent: dict[int, tuple[AgentState, float]] = {}
+        self.router = Router(self.queues, self.agents, scenario.customers.last_agent_window_s)
         self.lines_in_use = 0
         self.active_calls = 0
         self.summary = Summary(scenario.name, seed, start.isoformat(), days, len(self.agents))
@@ -557,8 +391,7 @@ class Simulation:
         if call.first_enter_s < 0:
             call.first_enter_s = t
             call.patience_deadline_s = t + call.call_type.patience.sample(self.rng["patience"])
-        prio = call.priority
-        position = sum(queue.counts[prio:]) + 1
+        position = self.router.position_on_entry(queue, call.priority)
         call.orig_position = position
         queue.stats.offered += 1
         self.writer.queue_log(ql.enterqueue(t, call.call_id, queue.name, call.number, position))
@@ -568,35 +401,16 @@ class Simulation:
         if spec.timeout_s is not None:
             self.at(t + spec.timeout_s, self._on_queue_timeout, (call, call.visit))
         call.state = WAITING
-        agent = self._find_agent(queue, call, t)
+        agent = self.router.find_agent(queue, call, t)
         if agent is not None:
             self._ring(call, agent, t)
             return
-        call.token += 1
-        queue.fifo[prio].append((call, call.token))
-        queue.counts[prio] += 1
+        self.router.push(call)
         callback = spec.callback
         if callback is not None and queue.holdtime_s > callback.offer_when_wait_s:
             rng = self.rng["routing"]
             if rng.random() < callback.p_accept:
                 self.at(t + 10 + rng.random() * 20, self._on_callback_key, (call, call.visit))
-
-    def _leave_fifo(self, call: Call) -> int:
-        """Take a waiting call out of its queue's counts; returns its position (1 = next).
-
-        The FIFO entry itself goes stale (the call's state or token changes) and is
-        skipped later: removing from the middle of a deque would cost O(n) every time.
-        """
-        queue = call.queue
-        prio = call.priority
-        ahead = sum(queue.counts[prio + 1 :])
-        for other, token in queue.fifo[prio]:
-            if other is call:
-                break
-            if other.state == WAITING and other.token == token:
-                ahead += 1
-        queue.counts[prio] -= 1
-        return ahead + 1
 
     def _on_patience(self, t: float, arg: tuple[Call, int]) -> None:
         call, visit = arg
@@ -615,7 +429,7 @@ class Simulation:
             rung_agent.call = None
             position = 1
         else:
-            position = self._leave_fifo(call)
+            position = self.router.leave(call)
         call.state = DONE
         waited = int(t) - int(call.enter_s)
         self.writer.queue_log(
@@ -636,7 +450,7 @@ class Simulation:
         if call.visit != visit or call.state != WAITING:
             return  # a ringing call finishes its ring first, as app_queue does
         queue = call.queue
-        position = self._leave_fifo(call)
+        position = self.router.leave(call)
         waited = int(t) - int(call.enter_s)
         self.writer.queue_log(
             ql.exitwithtimeout(t, call.call_id, queue.name, position, call.orig_position, waited)
@@ -665,14 +479,8 @@ class Simulation:
 
     def _empty_queue(self, queue: QueueState, t: float) -> None:
         """The last member left (leavewhenempty=yes): every waiting caller exits (EXITEMPTY)."""
-        waiting = [
-            call
-            for fifo in reversed(queue.fifo)
-            for call, token in fifo
-            if call.state == WAITING and call.token == token
-        ]
-        for call in waiting:
-            position = self._leave_fifo(call)
+        for call in self.router.waiting_calls(queue):
+            position = self.router.leave(call)
             waited = int(t) - int(call.enter_s)
             self.writer.queue_log(
                 ql.exitempty(t, call.call_id, queue.name, position, call.orig_position, waited)
@@ -688,7 +496,7 @@ class Simulation:
             return
         queue = call.queue
         spec = queue.spec.callback
-        position = self._leave_fifo(call)
+        position = self.router.leave(call)
         waited = int(t) - int(call.enter_s)
         self.writer.queue_log(
             ql.exitwithkey(
@@ -700,78 +508,13 @@ class Simulation:
         queue.stats.callbacks_requested += 1
         self._truth(call, "exitwithkey", t)
         queue.callbacks.append(
-            CallbackRequest(call.call_id, call.number, call.customer, queue.name, t)
+            CallbackRequest(call.call_id, call.number, call.customer, queue.name, t, call.call_type)
         )
         self._finish(call, t + 3, "Queue", queue.name)
         self._wake_idle_for(queue, t)
 
-    # -------------------------------------------------------------------- routing
-    def _find_agent(self, queue: QueueState, call: Call, t: float) -> AgentState | None:
-        skill = queue.spec.skill
-        if queue.spec.last_agent_routing and call.customer >= 0:
-            last = self.last_agent.get(call.customer)
-            if last is not None:
-                agent, when = last
-                if (
-                    t - when <= self.scenario.customers.last_agent_window_s
-                    and agent.in_pool
-                    and skill in agent.skills
-                    and agent not in call.tried
-                ):
-                    return agent
-        for _level, pool in self.idle.get(skill, ()):
-            for agent in pool:
-                if agent not in call.tried:
-                    return agent
-        return None
-
-    def _pool_add(self, agent: AgentState, t: float) -> None:
-        agent.in_pool = True
-        agent.idle_since = t
-        idle = self.idle
-        for skill, level in agent.skills.items():
-            for pool_level, pool in idle[skill]:
-                if pool_level == level:
-                    pool[agent] = None
-                    break
-
-    def _pool_remove(self, agent: AgentState) -> None:
-        if not agent.in_pool:
-            return
-        agent.in_pool = False
-        idle = self.idle
-        for skill, level in agent.skills.items():
-            for pool_level, pool in idle[skill]:
-                if pool_level == level:
-                    pool.pop(agent, None)
-                    break
-
-    def _best_call_for(self, agent: AgentState) -> Call | None:
-        """The waiting call this agent should take: priority, own skill level, longest wait."""
-        best: Call | None = None
-        best_key: tuple[int, int, float] | None = None
-        for queue in agent.queues:
-            level = agent.skills[queue.spec.skill]
-            for prio in range(len(queue.fifo) - 1, -1, -1):
-                if not queue.counts[prio]:
-                    continue
-                fifo = queue.fifo[prio]
-                while fifo:
-                    call, token = fifo[0]
-                    if call.state == WAITING and call.token == token:
-                        break
-                    fifo.popleft()
-                for call, token in fifo:
-                    if call.state == WAITING and call.token == token and agent not in call.tried:
-                        key = (prio, level, -call.enter_s)
-                        if best_key is None or key > best_key:
-                            best, best_key = call, key
-                        break
-                break
-        return best
-
     def _ring(self, call: Call, agent: AgentState, t: float) -> None:
-        self._pool_remove(agent)
+        self.router.pool_remove(agent)
         call.state = RINGING
         call.agent = agent
         call.ring_start_s = t
@@ -801,13 +544,11 @@ class Simulation:
         call.agent = None
         agent.call = None
         call.state = WAITING
-        next_agent = self._find_agent(queue, call, t)
+        next_agent = self.router.find_agent(queue, call, t)
         if next_agent is not None:
             self._ring(call, next_agent, t)
         else:
-            call.token += 1
-            queue.fifo[call.priority].appendleft((call, call.token))
-            queue.counts[call.priority] += 1
+            self.router.push(call, front=True)
         self._agent_ready(agent, t)
 
     def _on_answer(self, t: float, arg: tuple[Call, int]) -> None:
@@ -892,8 +633,7 @@ class Simulation:
             )
         self._truth(call, "answered", call.answer_s, agent, acw, target.name if transfer else "")
         self._cdr_leg_answered(call, agent, t)
-        if call.customer >= 0:
-            self.last_agent[call.customer] = (agent, t)
+        self.router.remember_last_agent(call.customer, agent, t)
         if ct.p_sale and rng.random() < ct.p_sale:
             customer_id = self.customers.ids[call.customer] if call.customer >= 0 else ""
             for when, record in self.orders.book_from_call(t, call.call_id, agent.id, customer_id):
@@ -953,7 +693,7 @@ class Simulation:
             agent.pending.append(Activity(t, t, "logout"))
 
     def _logout(self, agent: AgentState, t: float) -> None:
-        self._pool_remove(agent)
+        self.router.pool_remove(agent)
         if agent.state == "aux":
             self._unpause_all(agent, t)
         agent.logged_in = False
@@ -981,7 +721,7 @@ class Simulation:
             agent.pending.append(activity)
 
     def _start_aux(self, agent: AgentState, activity: Activity, t: float) -> None:
-        self._pool_remove(agent)
+        self.router.pool_remove(agent)
         length = activity.end_s - activity.start_s
         self.writer.queue_log(ql.pauseall(t, agent.id, activity.kind))
         for queue in agent.queues:
@@ -1007,9 +747,9 @@ class Simulation:
             else:
                 self._start_aux(agent, activity, t)
             return
-        call = self._best_call_for(agent)
+        call = self.router.best_call_for(agent)
         if call is not None:
-            call.queue.counts[call.priority] -= 1
+            self.router.take(call)
             self._ring(call, agent, t)
             return
         for queue in agent.queues:
@@ -1018,7 +758,7 @@ class Simulation:
                 return
         if agent.state != "available":
             self._set_state(agent, t, "available")
-        self._pool_add(agent, t)
+        self.router.pool_add(agent, t)
         for campaign in agent.campaigns:
             if self._campaign_open(campaign, t):
                 self._dial_outbound(campaign, t)
@@ -1027,15 +767,14 @@ class Simulation:
 
     def _wake_idle_for(self, queue: QueueState, t: float) -> None:
         """A callback request arrived: an idle agent with the skill dials it now."""
-        for _level, pool in self.idle.get(queue.spec.skill, ()):
-            for agent in pool:
-                self._pool_remove(agent)
-                self._agent_ready(agent, t)
-                return
+        idle = self.router.idle_agents(queue.spec.skill)
+        if idle:
+            self.router.pool_remove(idle[0])
+            self._agent_ready(idle[0], t)
 
     # ------------------------------------------------------- callbacks and outbound
     def _dial_callback(self, agent: AgentState, request: CallbackRequest, t: float) -> None:
-        self._pool_remove(agent)
+        self.router.pool_remove(agent)
         spec = self.queues[request.queue].spec.callback
         rng = self.rng["outbound"]
         request.attempts += 1
@@ -1073,25 +812,12 @@ class Simulation:
             self._agent_ready(agent, t)
             return
         rng = self.rng["service"]
-        ct = self.scenario.call_types[next(iter(self.scenario.call_types))]
-        for candidate in self.scenario.call_types.values():
-            if candidate.ivr_keys and self._queue_of(candidate) == queue.name:
-                ct = candidate
-                break
+        ct = request.call_type
         talk = ct.talk.sample(rng) * agent.profile.quality
         self._set_state(agent, t, "talking", "callback", call_id, queue.name)
         self.at(
             t + talk, self._on_callback_talk_end, (agent, request, call_id, channel, dial_s, t, ct)
         )
-
-    def _queue_of(self, call_type: CallType) -> str:
-        node = self.scenario.ivr[self.scenario.ivr_root]
-        for key in call_type.ivr_keys:
-            target = next((c.target for c in node.choices if c.key == key), None)
-            if target is None:
-                return ""
-            node = self.scenario.ivr[target]
-        return node.queue
 
     def _on_callback_retry(self, t: float, request: CallbackRequest) -> None:
         queue = self.queues[request.queue]
@@ -1125,8 +851,7 @@ class Simulation:
         )
         self.lines_in_use -= 1
         self.active_calls -= 1
-        if request.customer >= 0:
-            self.last_agent[request.customer] = (agent, t)
+        self.router.remember_last_agent(request.customer, agent, t)
         acw = ct.acw.sample(self.rng["service"])
         self._set_state(agent, t, "acw", "callback", call_id, request.queue)
         self.at(t + acw, self._on_acw_end, agent)
@@ -1161,7 +886,7 @@ class Simulation:
                 self._place_outbound(campaign, None, t)
             return
         agent = idle[0]
-        self._pool_remove(agent)
+        self.router.pool_remove(agent)
         self._set_state(agent, t, "dialing", spec.name)
         delay = spec.preview.sample(self.rng["outbound"]) if spec.mode == "preview" else 0.0
         self.at(t + delay, self._on_reserved_dial, (campaign, agent))
@@ -1204,7 +929,7 @@ class Simulation:
             if agent is None:
                 outcome = "abandoned"
             else:
-                self._pool_remove(agent)
+                self.router.pool_remove(agent)
         if outcome != "answered":
             end = t + (2.0 if outcome == "abandoned" else 0.0)
             disposition = {"busy": "BUSY", "no_answer": "NO ANSWER", "abandoned": "ANSWERED"}[
