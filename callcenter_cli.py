@@ -13,14 +13,17 @@ Conventions every subcommand keeps:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import json
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import click
+from tqdm import tqdm
 
 # name -> "module:attribute" of a click command; extended as packages grow.
 SUBCOMMANDS: dict[str, str] = {
@@ -35,6 +38,26 @@ class UserError(Exception):
 
 
 class _LazyGroup(click.Group):
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        """Click's own usage errors as one ``error:`` line too, like the commands' errors."""
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            result = super().main(*args, standalone_mode=False, **kwargs)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            hint = ""
+            if isinstance(exc, click.UsageError) and exc.ctx is not None:
+                hint = f" (see '{exc.ctx.command_path} --help')"
+            click.echo(f"error: {exc.format_message()}{hint}", err=True)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("aborted", err=True)
+            sys.exit(1)
+        sys.exit(result if isinstance(result, int) else 0)
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(SUBCOMMANDS)
 
@@ -72,6 +95,30 @@ def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(2)
 
     return wrapper
+
+
+@contextlib.contextmanager
+def progress(total: int, unit: str, desc: str) -> Iterator[Callable[[int], None]]:
+    """Show progress on stderr: a bar on a terminal, else a line at every tenth of the way.
+
+    Yields ``advance(n)``. Log lines keep CI logs and piped runs readable.
+    """
+    if sys.stderr.isatty():
+        with tqdm(total=total, unit=unit, desc=desc, leave=False) as bar:
+            yield bar.update
+        return
+    done = 0
+    step = max(1, total // 10)
+    started = time.monotonic()
+
+    def advance(n: int = 1) -> None:
+        nonlocal done
+        before, done = done, done + n
+        if done // step > before // step or done == total:
+            elapsed = time.monotonic() - started
+            click.echo(f"{desc}: {done}/{total} {unit}s ({elapsed:.0f} s)", err=True)
+
+    yield advance
 
 
 def emit(result: Any, as_json: bool, human: Callable[[Any], str]) -> None:

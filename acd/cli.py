@@ -6,9 +6,8 @@ from datetime import date
 from pathlib import Path
 
 import click
-from tqdm import tqdm
 
-from callcenter_cli import emit, user_errors
+from callcenter_cli import emit, progress, user_errors
 
 
 def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str) -> date:
@@ -79,7 +78,7 @@ def simulate(
     from acd.simulate import format_summary, summary_dict
     from acd.simulate import simulate as run
 
-    with tqdm(total=days, unit="day", desc="simulating", disable=None, leave=False) as bar:
+    with progress(days, "day", "simulating") as advance:
         summary = run(
             scenario,
             start,
@@ -88,7 +87,7 @@ def simulate(
             out,
             roster=roster,
             live_speed=live_speed,
-            progress=lambda _day: bar.update(1),
+            progress=lambda _day: advance(1),
         )
     emit(summary_dict(summary), as_json, lambda _r: format_summary(summary))
     if not as_json:
@@ -108,7 +107,7 @@ def demo(days: int, out: Path) -> None:
     from acd.simulate import format_summary
     from acd.simulate import simulate as run
 
-    with tqdm(total=days, unit="day", desc="simulating", disable=None, leave=False) as bar:
-        summary = run("airline", date(2026, 9, 1), days, 7, out, progress=lambda _d: bar.update(1))
+    with progress(days, "day", "simulating") as advance:
+        summary = run("airline", date(2026, 9, 1), days, 7, out, progress=lambda _d: advance(1))
     click.echo(format_summary(summary))
     click.echo(f"landing folder: {out}")

@@ -188,7 +188,10 @@ class Simulation:
             self.at(t + every_s, self._on_tick)
 
     def run(self, progress: Callable[[int], None] | None = None) -> Summary:
-        """Process events until the last day ends and every call in progress has ended."""
+        """Process events until the last day ends and every call in progress has ended.
+
+        ``progress(n)`` is called with the number of days completed, as each day ends.
+        """
         first_day = day_start_epoch(self.start, self.tz)
         self.at(first_day, self._on_day_start, 0)
         if self._arrivals[0]:
@@ -206,9 +209,11 @@ class Simulation:
                     self._ended = True
                 if self.active_calls == 0:
                     break
+            if progress is not None and handler == self._on_day_start and arg:
+                progress(arg)  # days completed so far
             handler(t, arg)
-            if progress is not None and handler == self._on_day_start:
-                progress(arg)
+        if progress is not None:
+            progress(self.days)
         self._finish_summary()
         return self.summary
 
