@@ -147,9 +147,8 @@ class Simulation:
         priorities = max(t.priority for t in scenario.customers.tiers) + 1
         self.queues = {name: QueueState(q, priorities) for name, q in scenario.queues.items()}
         self.campaigns = {name: CampaignState(c) for name, c in scenario.campaigns.items()}
-        self.profiles = build_agents(scenario, self.rng["agents"])
         self.agents: list[AgentState] = []
-        for profile in self.profiles:
+        for profile in build_agents(scenario, self.rng["agents"]):
             queues = [q for q in self.queues.values() if q.spec.skill in profile.group.skills]
             campaigns = [self.campaigns[c] for c in profile.group.outbound]
             agent = AgentState(profile, queues, campaigns)
@@ -160,13 +159,11 @@ class Simulation:
         self.lines_in_use = 0
         self.active_calls = 0
         self.summary = Summary(scenario.name, seed, start.isoformat(), days, len(self.agents))
-        self.outcomes: dict[str, int] = {}
         self._recording_seq = itertools.count(1)
         self._attempt_seq = itertools.count(1)
         self._call_types = list(scenario.call_types.values())
         self._pacer: tuple[Callable[[float], None], float] | None = None
         self._arrivals = self._generate_arrivals()
-        self._ended = False
 
     # ----------------------------------------------------------------- event plumbing
     def at(self, t: float, handler: Callable[[float, Any], None], arg: Any = None) -> None:
@@ -204,11 +201,8 @@ class Simulation:
         end_s = self.end_s
         while heap:
             t, _, handler, arg = pop(heap)
-            if t >= end_s:
-                if not self._ended:
-                    self._ended = True
-                if self.active_calls == 0:
-                    break
+            if t >= end_s and self.active_calls == 0:
+                break  # the last day is over and every call in progress has ended
             if progress is not None and handler == self._on_day_start and arg:
                 progress(arg)  # days completed so far
             handler(t, arg)
@@ -510,7 +504,6 @@ class Simulation:
         )
         call.state = DONE
         queue.stats.exited_with_key += 1
-        queue.stats.callbacks_requested += 1
         self._truth(call, "exitwithkey", t)
         queue.callbacks.append(
             CallbackRequest(call.call_id, call.number, call.customer, queue.name, t, call.call_type)
@@ -908,7 +901,6 @@ class Simulation:
         rng = self.rng["outbound"]
         campaign.remaining_today -= 1
         campaign.in_flight += 1
-        campaign.dialled += 1
         customer = rng.randrange(self.scenario.customers.population)
         call_id, n = self.new_uniqueid(t)
         draw = rng.random()
@@ -1277,8 +1269,6 @@ class Simulation:
                 "asa_s": round(s.wait_answered_s / s.answered, 1) if s.answered else None,
                 "sl_target_s": queue.spec.sl_target_s,
             }
-        if hasattr(self.writer, "file_counts"):
-            self.summary.files = self.writer.file_counts()
         self.summary.calendar_notes = sorted(
             {
                 f"{d.date.year}: holidays estimated (no official make-up days published)"

@@ -113,7 +113,6 @@ class QueueStats:
     exited_with_key: int = 0
     exited_empty: int = 0
     wait_answered_s: float = 0.0
-    callbacks_requested: int = 0
 
 
 @dataclass
@@ -152,7 +151,6 @@ class CampaignState:
     spec: Campaign
     remaining_today: int = 0
     in_flight: int = 0
-    dialled: int = 0
     agents: list[AgentState] = field(default_factory=list)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import hashlib
 import multiprocessing
 import os
 import platform
@@ -82,7 +83,16 @@ def source_state() -> dict[str, Any]:
     """The commit measured and whether the engine had uncommitted changes."""
     head = _command(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"]).strip()
     dirty = _command(["git", "-C", str(REPO), "status", "--porcelain", "--", "acd"]).splitlines()
-    return {"commit": head or None, "acd_uncommitted": [line[3:] for line in dirty]}
+    digest = hashlib.sha256()
+    for path in sorted((REPO / "acd").rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".toml"):
+            digest.update(path.relative_to(REPO).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
+    return {
+        "commit": head or None,
+        "acd_uncommitted": [line[3:] for line in dirty],
+        "acd_sha256": digest.hexdigest()[:16],  # of acd/**/*.py and *.toml as measured
+    }
 
 
 def table(headers: list[str], rows: list[list[str]]) -> str:
