@@ -18,6 +18,7 @@ Roster CSV (header required; times in the center's local time)::
 from __future__ import annotations
 
 import csv
+import math
 import random
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -47,7 +48,8 @@ class AgentProfile:
     group: AgentGroup
     index_in_group: int
     template_index: int  # which of the group's shift templates the agent works
-    quality: float  # hidden skill factor around 1.0 (talk style signals, handle time)
+    handle_factor: float  # multiplies the agent's talk times; mean 1 over agents
+    quality: float  # hidden quality z-score (mean 0, sd 1) behind the recording signals
 
 
 FIRST_EXTENSION = 1001
@@ -81,10 +83,19 @@ def build_agents(scenario: Scenario, rng: random.Random) -> list[AgentProfile]:
                     group=group,
                     index_in_group=index,
                     template_index=template_index,
-                    quality=max(0.5, rng.gauss(1.0, 0.12)),
+                    handle_factor=_mean_one_lognormal(group.handle_time_spread, rng),
+                    quality=rng.gauss(0.0, 1.0),
                 )
             )
     return agents
+
+
+def _mean_one_lognormal(cv: float, rng: random.Random) -> float:
+    """A log-normal draw with mean 1 and coefficient of variation ``cv`` (1.0 when cv = 0)."""
+    if cv == 0:
+        return 1.0
+    sigma2 = math.log1p(cv * cv)
+    return math.exp(rng.gauss(-sigma2 / 2, math.sqrt(sigma2)))
 
 
 def template_plan(

@@ -571,7 +571,7 @@ class Simulation:
             stats.answered_within_target += 1
         rng = self.rng["service"]
         ct = call.call_type
-        talk = ct.talk.sample(rng) * agent.profile.quality
+        talk = ct.talk.sample(rng) * agent.profile.handle_factor
         hold = 0.0
         self._set_state(agent, t, "talking", "", call.call_id, queue.name)
         if ct.p_hold and rng.random() < ct.p_hold:
@@ -811,7 +811,7 @@ class Simulation:
             return
         rng = self.rng["service"]
         ct = request.call_type
-        talk = ct.talk.sample(rng) * agent.profile.quality
+        talk = ct.talk.sample(rng) * agent.profile.handle_factor
         self._set_state(agent, t, "talking", "callback", call_id, queue.name)
         self.at(
             t + talk, self._on_callback_talk_end, (agent, request, call_id, channel, dial_s, t, ct)
@@ -952,7 +952,7 @@ class Simulation:
                 self._dial_outbound(campaign, t)
             return
         rng = self.rng["service"]
-        talk = spec.talk.sample(rng) * agent.profile.quality
+        talk = spec.talk.sample(rng) * agent.profile.handle_factor
         self._set_state(agent, t, "talking", spec.name, call_id, "")
         self.at(
             t + talk, self._on_outbound_talk_end, (campaign, agent, customer, call_id, n, dial_s, t)
@@ -1217,13 +1217,15 @@ class Simulation:
         hold_s: float,
         stem: str,
     ) -> None:
-        """Recording metadata; signals depend on the agent's hidden quality factor."""
+        """Recording metadata. The signals lean on the agent's hidden quality z-score:
+        better agents leave less dead air, talk over the customer less and let the
+        customer talk more, so QA's automatic signals carry real information."""
         rng = self.rng["recordings"]
         duration = end - start
         quality = agent.profile.quality
-        talk_ratio = min(0.95, max(0.05, rng.gauss(0.45 + 0.1 * (quality - 1), 0.08)))
-        silence = duration * min(0.6, max(0.0, rng.gauss(0.08 * quality, 0.04)))
-        overtalk = duration * min(0.3, max(0.0, rng.gauss(0.03, 0.015)))
+        talk_ratio = min(0.95, max(0.05, rng.gauss(0.50 - 0.03 * quality, 0.08)))
+        silence = duration * min(0.6, max(0.0, rng.gauss(0.08 - 0.02 * quality, 0.03)))
+        overtalk = duration * min(0.3, max(0.0, rng.gauss(0.03 - 0.008 * quality, 0.012)))
         seq = next(self._recording_seq)
         day_folder, stamp = self._freepbx_stamp(start)
         self.writer.recording(

@@ -139,6 +139,7 @@ class AgentGroup:
     late: Duration
     p_aux_session: float  # chance per worked day of a training/meeting/coaching session
     aux_session: Duration
+    handle_time_spread: float  # cv across agents of a personal talk-time multiplier (mean 1)
     outbound: tuple[str, ...]  # campaigns this group dials for when no inbound call waits
 
 
@@ -492,6 +493,7 @@ def _parse_agent_group(f: Fields) -> AgentGroup:
         late=parse_duration(f.raw("late", 300), f.path("late")),
         p_aux_session=_share(f, "p_aux_session", 0.0),
         aux_session=parse_duration(f.raw("aux_session", 1800), f.path("aux_session")),
+        handle_time_spread=f.number("handle_time_spread", 0.15, minimum=0.0, maximum=2.0),
         outbound=tuple(f.array("outbound", [])),
     )
     if group.days_per_week > 7:

@@ -46,7 +46,12 @@ def tiny_center(
             }
         },
         "agent_groups": [
-            {"days_per_week": 7, "shifts": [{"start": "00:00", "hours": 24}], **agent}
+            {
+                "days_per_week": 7,
+                "handle_time_spread": 0,
+                "shifts": [{"start": "00:00", "hours": 24}],
+                **agent,
+            }
             for agent in agents
         ],
     }
@@ -175,14 +180,12 @@ def test_callers_leave_when_the_last_agent_logs_out(tmp_path):
         document, [(10, "long", -1, 0), (20, "waiting", -1, 0), (5000, "late", -1, 0)], tmp_path
     )
     entered = {f[6]: f[1] for f in lines if f[4] == "ENTERQUEUE"}
-    # The agent finishes the long call after the shift's end (at 3600 s) and logs out;
-    # the waiting caller is then alone in an empty queue (leavewhenempty).
-    completed = next(f for f in lines if f[4] == "COMPLETECALLER")
-    assert int(completed[0]) - int(lines[0][0]) > 3600
+    # The agent finishes the long call at 4010 s, after the shift's end (3600 s), and
+    # logs out; the waiting caller is then alone in an empty queue (leavewhenempty).
     exit_empty = [f for f in lines if f[4] == "EXITEMPTY"]
     assert [f[1] for f in exit_empty] == [entered["waiting"]]
-    assert exit_empty[0][0] == completed[0]
-    assert exit_empty[0][5:] == ["1", "1", str(int(completed[0]) - int(lines[0][0]) - 20)]
+    assert int(exit_empty[0][0]) - int(lines[0][0]) == 4010
+    assert exit_empty[0][5:] == ["1", "1", "3990"]
     removed = next(f for f in lines if f[4] == "REMOVEMEMBER")
     assert int(removed[0]) == int(exit_empty[0][0])
     # A caller arriving when nobody is logged in is not let into the queue (joinempty).
