@@ -42,7 +42,6 @@ def _mmn_rows(r: dict[str, Any]) -> str:
         "ours_files": "ours, all files",
         "ours_null": "ours, null writer",
         "ciw": f"Ciw {r['ciw_version']}",
-        "ours_null_quality_1": "ours, null, quality 1.0 *",
     }
     rows = []
     for name, label in labels.items():
@@ -67,11 +66,7 @@ def _mmn_rows(r: dict[str, Any]) -> str:
         f"median of {r['repeats']}"
     )
     headers = ["engine", "median s", "calls", "calls/s", "vs Ciw", "mean wait s", "SL 20 s"]
-    note = (
-        "* check, not a mode: every agent's hidden quality factor (which scales talk time)"
-        " set to 1.0, so the servers are identical as in M/M/n and in Ciw"
-    )
-    return title + "\n" + table(headers, rows) + "\n" + note
+    return title + "\n" + table(headers, rows)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -114,33 +114,6 @@ def _ours_null(scenario: Any, days: int, seed: int) -> dict[str, Any]:
     }
 
 
-def _ours_null_quality_1(scenario: Any, days: int, seed: int) -> dict[str, Any]:
-    """The null-writer run with every agent's hidden ``quality`` factor set to 1.0.
-
-    ``acd.agents.build_agents`` gives each agent a quality factor ~ N(1, 0.12) that
-    multiplies their talk times, so the shipped "mmn" scenario has heterogeneous servers
-    and is not exactly M/M/n. This variant removes it (by editing the built agents, not
-    the engine) to show that the engine then matches Ciw and Erlang C.
-    """
-    from acd.engine import Simulation
-
-    t0 = time.perf_counter()
-    simulation = Simulation(scenario, START, days, seed, NullWriter())
-    for agent in simulation.agents:
-        agent.profile = dataclasses.replace(agent.profile, quality=1.0)
-    t1 = time.perf_counter()
-    summary = simulation.run()
-    t2 = time.perf_counter()
-    queue = summary.queues["q"]
-    return {
-        "seconds": t2 - t0,
-        "construct_s": t1 - t0,
-        "calls": summary.calls,
-        "mean_wait_s": queue["asa_s"],
-        "service_level": queue["service_level"],
-    }
-
-
 def _ciw(network: Any, days: int, seed: int) -> dict[str, Any]:
     import ciw
 
@@ -195,7 +168,6 @@ def run(
         "ours_files": lambda seed, d: _ours_files(scenario, d, seed),
         "ours_null": lambda seed, d: _ours_null(scenario, d, seed),
         "ciw": lambda seed, d: _ciw(network, d, seed),
-        "ours_null_quality_1": lambda seed, d: _ours_null_quality_1(scenario, d, seed),
     }
     for variant in variants.values():  # warm-up: lazy imports, caches, calendar data
         variant(1000, 1)

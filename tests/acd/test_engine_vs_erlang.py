@@ -72,8 +72,12 @@ def assert_inside_ci(samples: list[float], expected: float, name: str) -> None:
 
 
 @pytest.mark.slow
-def test_mmn_agrees_with_erlang_c(tmp_path):
-    agents, rate, aht = 10, 0.05, 180.0  # 9 Erlangs on 10 agents: 90% occupancy
+@pytest.mark.parametrize(
+    ("agents", "rate"),
+    [(10, 0.05), (50, 0.25)],  # 9 Erlangs on 10 agents, 45 on 50: 90% occupancy
+)
+def test_mmn_agrees_with_erlang_c(tmp_path, agents, rate):
+    aht = 180.0
     results = replicate(tmp_path, mmn_scenario(agents, rate, aht))
     formula = erlang_c_metrics(agents, rate, aht, TARGET_S)
     assert results["p_abandon"] == [0.0] * REPLICATIONS
