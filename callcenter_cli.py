@@ -28,6 +28,9 @@ from tqdm import tqdm
 # name -> "module:attribute" of a click command; extended as packages grow.
 SUBCOMMANDS: dict[str, str] = {
     "simulate": "acd.cli:simulate",
+    "ingest": "ingest.cli:ingest",
+    "schedule": "ingest.cli:schedule",
+    "build": "warehouse.cli:build",
     "erlang": "wfm.cli:erlang",
     "demo": "acd.cli:demo",
 }

@@ -946,7 +946,10 @@ class Simulation:
                 disposition,
                 spec.name,
             )
-            self._attempt(campaign, call_id, customer, number, "", dial_s, outcome, None, end)
+            answered_at = t if outcome == "abandoned" else None  # answered, nobody free
+            self._attempt(
+                campaign, call_id, customer, number, "", dial_s, outcome, answered_at, end
+            )
             self.lines_in_use -= 1
             self.active_calls -= 1
             if agent is not None:

@@ -61,9 +61,12 @@ class CdrRecord(NamedTuple):
 class AgentStateEvent(NamedTuple):
     """An agent entering ``state`` at ``time_s`` (the engine's agent-state log).
 
-    States: logged_out, available, ringing, talking, hold, acw, aux.
-    ``reason`` is the aux reason code (break, lunch, training, meeting, coaching, ...)
-    or empty; ``call_id``/``queue`` are set while the agent works a call.
+    States: logged_out, available, ringing, talking, hold, acw, aux, dialing (placing an
+    outbound or callback call, or previewing the record before a preview dial).
+    ``reason`` is the aux reason code in ``aux`` (break, lunch, training, meeting,
+    coaching); on outbound work (dialing, talking, acw) it names the work: ``callback``
+    or the campaign; empty otherwise. ``call_id``/``queue`` are set while the agent works
+    a call.
     """
 
     time_s: float

@@ -1,0 +1,262 @@
+"""Build the warehouse into a new file, then publish it over the old one by a rename.
+
+``publish(db_path, ingest_db)``:
+
+1. takes the build lock (``<db>.build-lock``, ``flock``): one build per warehouse at a
+   time; a second one fails at once instead of queueing;
+2. removes what a crashed build left (``<db>.building-*`` and their WAL files);
+3. opens a new file ``<db>.building-<pid>`` next to the published one (same file
+   system, so the rename below is atomic);
+4. attaches the ingest database read-only, copies the raw tables the models read, and
+   detaches it: the ingest database is held only for the copy, and the published file
+   is self-contained (any mart row traces back to raw lines in the same file);
+5. runs the models and their data tests in one transaction (``warehouse.runner``); a
+   failing test rolls back and the new file is deleted, so the published file is never
+   touched by a failed build;
+6. records ``build_info`` (one row: build number, time, variables) and ``build_models``
+   (rows and seconds per raw table and model), checkpoints and closes: no WAL remains;
+7. ``os.replace`` onto ``<db>``. Readers that opened the old file keep reading it (its
+   inode lives until they close); readers opening after the rename get the new one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from warehouse import config, runner
+from warehouse.connect import attach_read_only, is_lock_error, read_only, scalar
+from warehouse.runner import BuildResult, Project, SourceError, WarehouseError
+
+log = logging.getLogger(__name__)
+
+INGEST_CATALOG = "ingest"
+
+
+class PublishError(WarehouseError):
+    """The build could not be published (another build runs, the file is held read-write)."""
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """A published build."""
+
+    path: Path
+    build_number: int
+    sources: dict[str, int]  # raw table -> rows copied from the ingest database
+    build: BuildResult
+    seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary."""
+        return {
+            "db": str(self.path),
+            "build_number": self.build_number,
+            "seconds": round(self.seconds, 3),
+            "sources": self.sources,
+        } | {key: value for key, value in self.build.to_dict().items() if key != "seconds"}
+
+
+def publish(
+    db_path: str | os.PathLike[str],
+    ingest_db: str | os.PathLike[str],
+    variables: Mapping[str, object] | None = None,
+    project: Project | None = None,
+    *,
+    lock_retries: int = 100,
+    lock_delay: float = 0.1,
+) -> PublishResult:
+    """Build from the raw tables of ``ingest_db`` and publish the result at ``db_path``.
+
+    ``variables`` override the defaults of ``warehouse.config``; ``project`` defaults to
+    the shipped models. ``lock_retries``/``lock_delay`` bound the wait for a lock on the
+    ingest database (a load in progress) and on the published file (reading the previous
+    build number). Raises ``SourceError`` (ingest database or a raw table missing),
+    ``VariableError``, ``ProjectError``, ``DataTestError`` (build rolled back, published
+    file untouched) or ``PublishError``.
+    """
+    started = time.perf_counter()
+    db_path, ingest_db = Path(db_path), Path(ingest_db)
+    if not ingest_db.is_file():
+        raise SourceError(f"ingest database {ingest_db} not found")
+    values = config.resolve(variables)
+    project = project or runner.load_project()
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    with _build_lock(db_path):
+        _remove_leftovers(db_path)
+        build_number = _previous_build_number(db_path, lock_retries, lock_delay) + 1
+        building = db_path.with_name(f"{db_path.name}.building-{os.getpid()}")
+        try:
+            con = duckdb.connect(str(building))
+            try:
+                sources = _copy_sources(con, ingest_db, project, lock_retries, lock_delay)
+                build = runner.run(con, project, values)
+                seconds = time.perf_counter() - started
+                _record_build(con, build_number, ingest_db, sources, build, seconds)
+                con.execute("checkpoint")
+            finally:
+                con.close()
+            if _wal(building).exists():
+                raise PublishError(f"{building}: a WAL file remained after checkpoint and close")
+            _fsync(building)
+            _remove_stale_wal(db_path, lock_retries, lock_delay)
+            os.replace(building, db_path)
+            _fsync(db_path.parent)
+        except BaseException:
+            _remove(building)
+            _remove(_wal(building))
+            raise
+    seconds = time.perf_counter() - started
+    log.info("published build %d at %s in %.2f s", build_number, db_path, seconds)
+    return PublishResult(db_path, build_number, sources, build, seconds)
+
+
+@contextlib.contextmanager
+def _build_lock(db_path: Path) -> Iterator[None]:
+    lock_path = db_path.with_name(f"{db_path.name}.build-lock")
+    with open(lock_path, "a+") as lock_file:
+        try:
+            fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise PublishError(f"another build of {db_path} is running") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
+def _remove_leftovers(db_path: Path) -> None:
+    # Only the lock holder gets here, so every building file is a crashed build's.
+    for leftover in db_path.parent.glob(f"{db_path.name}.building-*"):
+        log.warning("removing %s, left by a build that did not finish", leftover)
+        _remove(leftover)
+
+
+def _previous_build_number(db_path: Path, retries: int, delay: float) -> int:
+    if not db_path.exists():
+        return 0
+    try:
+        with read_only(db_path, retries, delay) as con:
+            return scalar(con, "select max(build_number) from build_info") or 0
+    except duckdb.Error as exc:
+        _raise_if_held(db_path, exc)
+        log.warning("cannot read the build number of %s (%s); numbering from 1", db_path, exc)
+        return 0
+
+
+def _raise_if_held(db_path: Path, error: duckdb.Error) -> None:
+    if is_lock_error(error):
+        raise PublishError(
+            f"{db_path} is held read-write by another process; readers must open it "
+            "read-only (warehouse.connect.read_only)"
+        ) from None
+
+
+def _copy_sources(
+    con: duckdb.DuckDBPyConnection, ingest_db: Path, project: Project, retries: int, delay: float
+) -> dict[str, int]:
+    try:
+        attach_read_only(con, ingest_db, INGEST_CATALOG, retries, delay)
+    except duckdb.Error as exc:
+        raise SourceError(f"cannot open ingest database {ingest_db}: {exc}") from None
+    try:
+        present = {
+            name
+            for (name,) in con.execute(
+                "select table_name from information_schema.tables "
+                "where table_catalog = ? and table_schema = 'main'",
+                [INGEST_CATALOG],
+            ).fetchall()
+        }
+        missing = [source for source in project.sources if source not in present]
+        if missing:
+            readers = sorted(
+                m.name for m in project.models.values() if set(m.sources) & set(missing)
+            )
+            raise SourceError(
+                f"ingest database {ingest_db} has no table {', '.join(missing)} "
+                f"(read by {', '.join(readers)}); has ingest loaded that source?"
+            )
+        rows = {}
+        for source in project.sources:
+            con.execute(f"create table {source} as select * from {INGEST_CATALOG}.main.{source}")
+            rows[source] = scalar(con, f"select count(*) from {source}")
+        return rows
+    finally:
+        con.execute(f"detach {INGEST_CATALOG}")
+
+
+def _record_build(
+    con: duckdb.DuckDBPyConnection,
+    build_number: int,
+    ingest_db: Path,
+    sources: Mapping[str, int],
+    build: BuildResult,
+    seconds: float,
+) -> None:
+    con.execute(
+        "create table build_info as select ?::integer as build_number, "
+        "current_timestamp as built_at, ?::double as seconds, ?::varchar as ingest_db, "
+        "?::varchar as variables, ?::integer as models, ?::integer as data_tests",
+        [
+            build_number,
+            seconds,
+            str(ingest_db),
+            json.dumps(build.variables),
+            len(build.models),
+            len(build.tests),
+        ],
+    )
+    con.execute(
+        "create table build_models (name varchar, layer varchar, rows bigint, seconds double)"
+    )
+    con.executemany(
+        "insert into build_models values (?, ?, ?, ?)",
+        [(source, "source", rows, None) for source, rows in sources.items()]
+        + [(model.name, model.layer, model.rows, model.seconds) for model in build.models],
+    )
+
+
+def _remove_stale_wal(db_path: Path, retries: int, delay: float) -> None:
+    """Delete a WAL the published file was left with by a process that opened it read-write.
+
+    Renaming a new file under an old WAL would pair the two. Opening the file read-only
+    first proves nobody holds it read-write now (that open would get a lock error).
+    """
+    wal = _wal(db_path)
+    if not wal.exists():
+        return
+    try:
+        with read_only(db_path, retries, delay):
+            pass
+    except duckdb.Error as exc:
+        _raise_if_held(db_path, exc)
+    log.warning("removing %s, left by a process that opened the published file read-write", wal)
+    _remove(wal)
+
+
+def _wal(path: Path) -> Path:
+    return path.with_name(f"{path.name}.wal")
+
+
+def _fsync(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
