@@ -32,7 +32,7 @@ SUBCOMMANDS: dict[str, str] = {
     "schedule": "ingest.cli:schedule",
     "build": "warehouse.cli:build",
     "erlang": "wfm.cli:erlang",
-    "demo": "acd.cli:demo",
+    "demo": "dashboards.demo:demo",
 }
 
 

@@ -92,22 +92,3 @@ def simulate(
     emit(summary_dict(summary), as_json, lambda _r: format_summary(summary))
     if not as_json:
         click.echo(f"landing folder: {out}")
-
-
-@click.command()
-@click.option("--days", default=7, show_default=True, type=click.IntRange(1, 3660))
-@click.option("--out", default="data/landing", show_default=True, type=click.Path(path_type=Path))
-@user_errors
-def demo(days: int, out: Path) -> None:
-    """Run the whole suite on simulated data.
-
-    For now (the ingest, warehouse and dashboard stages are being built) this simulates
-    the airline scenario and prints its summary.
-    """
-    from acd.simulate import format_summary
-    from acd.simulate import simulate as run
-
-    with progress(days, "day", "simulating") as advance:
-        summary = run("airline", date(2026, 9, 1), days, 7, out, progress=lambda _d: advance(1))
-    click.echo(format_summary(summary))
-    click.echo(f"landing folder: {out}")

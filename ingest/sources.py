@@ -75,7 +75,7 @@ def _from(obj: ModuleType | Any, name: str) -> Source:
 
 def all_sources() -> list[Source]:
     """Every known format, in the order they are tried."""
-    from ingest.readers import cdr_csv, connect_ctr, exports, queue_log
+    from ingest.readers import cdr_csv, connect_ctr, exports, queue_log, tariffs
 
     sources = [_from(queue_log, "queue_log"), _from(cdr_csv, "cdr_csv")]
     # The engine's ground truth is loaded too when present (tests check marts against it).
@@ -83,6 +83,7 @@ def all_sources() -> list[Source]:
         table = reader.table if hasattr(reader, "table") else reader.TABLE
         sources.append(_from(reader, table.removeprefix("raw_")))
     sources.append(_from(connect_ctr, "connect_ctr"))
+    sources.append(_from(tariffs, "tariffs"))
     return sources
 
 
