@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks import airline, mmn
+from benchmarks import airline, ingest, mmn
 from benchmarks._util import machine_info, run_isolated, source_state, table
 
 RESULTS = Path(__file__).resolve().parent / "results"
-NAMES = ("airline", "airline-year", "mmn")
+NAMES = ("airline", "airline-year", "mmn", "ingest")
 
 
 def _airline_rows(results: list[dict[str, Any]]) -> str:
@@ -69,6 +69,39 @@ def _mmn_rows(r: dict[str, Any]) -> str:
     return title + "\n" + table(headers, rows)
 
 
+def _ingest_rows(r: dict[str, Any]) -> str:
+    d, lo = r["duckdb"], r["loader"]
+    rows = [
+        [
+            "queue_log",
+            f"{d['queue_log_rows']:,}",
+            f"{d['queue_log_rows'] / d['queue_log_s']:,.0f}",
+            f"{lo['queue_log_rows'] / lo['queue_log_s']:,.0f}",
+            f"{r['ratio_queue_log']:.2f}",
+        ],
+        [
+            "Master.csv",
+            f"{d['cdr_rows']:,}",
+            f"{d['cdr_rows'] / d['cdr_s']:,.0f}",
+            f"{lo['cdr_rows'] / lo['cdr_s']:,.0f}",
+            f"{r['ratio_cdr']:.2f}",
+        ],
+    ]
+    text = table(["file", "rows", "read_csv rows/s", "loader rows/s", "loader / read_csv"], rows)
+    again = r["loader_again"]
+    build = r["build"]
+    text += (
+        f"\nre-run on {again['files']} unchanged files: {again['seconds']:.2f} s"
+        f"\nbuild: {build['seconds']:.1f} s"
+        + (
+            f", {build['models']} models, {build['tests']} tests"
+            if "models" in build
+            else f" FAILED: {build.get('error', '')[:300]}"
+        )
+    )
+    return text
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument(
@@ -81,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=None, help="mmn runs per variant (3)")
     args = parser.parse_args(argv)
 
-    names = args.only or ["airline", "mmn", *(["airline-year"] if args.year else [])]
+    names = args.only or ["airline", "mmn", "ingest", *(["airline-year"] if args.year else [])]
     repeats = args.repeats or (1 if args.quick else 3)
     report: dict[str, Any] = {
         "started_utc": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -120,6 +153,13 @@ def main(argv: list[str] | None = None) -> int:
             result = run_isolated(mmn.run, days, repeats)
             report["results"]["mmn"].append(result)
             print(_mmn_rows(result))
+
+    if "ingest" in names:
+        days = 3 if args.quick else 92
+        print(f"\ningest: {days} days of files (generated once, then kept) ...", flush=True)
+        result = run_isolated(ingest.run, days)
+        report["results"]["ingest"] = result
+        print(_ingest_rows(result))
 
     report["total_s"] = time.perf_counter() - t0
     RESULTS.mkdir(exist_ok=True)
