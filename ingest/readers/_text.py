@@ -1,9 +1,10 @@
 """Helpers the line-based readers share: vectorised line splitting and local-time conversion.
 
 ``split_lines`` turns the bytes a reader got into one Arrow string per physical line plus
-each line's byte offset, without a Python loop over lines (numpy finds the newlines,
-``bytes.replace`` drops them, Arrow wraps the result without copying). Undecodable bytes are
-replaced by U+FFFD; ``\\r\\n`` line ends lose their ``\\r``.
+each line's byte offset, without a Python loop over lines: numpy finds the newlines,
+``bytes.replace`` drops them (one copy) and Arrow wraps that buffer as the lines' values.
+Undecodable bytes are replaced by U+FFFD; ``\\r\\n`` line ends lose their ``\\r``.
+``strip_padding`` removes crash padding (leading NULs) and a byte order mark.
 
 ``local_to_utc`` converts naive wall-clock times of a site's zone to UTC, vectorised with
 polars, and resolves DST edge cases the way a person would expect (see its docstring).
@@ -48,7 +49,7 @@ class Lines:
 
 
 def _newlines(buf: np.ndarray) -> np.ndarray:
-    """Positions of the ``\n`` bytes, found block by block (stays in cache)."""
+    """Positions of the newline bytes, found block by block (stays in cache)."""
     step = 1 << 22
     if len(buf) <= step:
         return np.flatnonzero(buf == 10)

@@ -12,18 +12,22 @@ Columns are positional, in cdr_csv's order (``docs/formats.md``); the count depe
 21    + uniqueid, userfield, peeraccount, linkedid, sequence
 ====  ==================================================================================
 
-A row with another field count is rejected. A header row whose first names are
-``accountcode,src,dst`` (the names Asterisk's realtime/cdr_adaptive tables use; ``calldate``
-is read as ``start``) gives the columns by name instead, in any order; header rows are
-skipped. A chunk read from the middle of a file (``start_offset > 0``) has no header, so
-it is read positionally.
+A row with another field count is rejected (the layout comes from the first line with one
+of these counts). A header row (``accountcode,src,dst,...`` as Asterisk's realtime and
+cdr_adaptive tables name the columns, or any header of those names holding at least start,
+end and disposition; ``calldate`` is read as ``start``) gives the columns by name instead,
+in any order; header rows are skipped wherever they appear. A chunk read from the middle
+of a file (``start_offset > 0``) has no header, so it is read positionally.
 
 Parsing is vectorised: pyarrow's CSV parser reads all single-line rows (a row with the
-wrong field count is set aside by its invalid-row handler, not fatal), and only the rare
-record whose quoted field holds a newline (odd number of ``"`` on its first line) is joined
-and parsed with Python's ``csv`` module. Such a record's extra physical lines count as
-skipped lines, so ``lines_read`` stays the physical line count. A line whose quotes do not
-balance within cdr_csv's 1024-byte record limit is rejected.
+wrong field count is set aside by its invalid-row handler, not fatal), and only rare lines
+go through Python's ``csv`` module: a record whose quoted field holds a newline (odd number
+of ``"`` on its first line) is joined with the lines that close it, and a line holding a
+lone CR is parsed on its own. A joined record's extra physical lines count as skipped
+lines, so ``lines_read`` stays the physical line count. A line whose quotes do not balance
+within cdr_csv's 1024-byte record limit is rejected; while the file may still grow
+(``options.final`` false) such a record near the end waits for more data instead. Leading
+NUL bytes (crash padding) and a byte order mark are stripped as in the queue_log reader.
 
 Times are wall-clock ``YYYY-MM-DD HH:MM:SS`` in ``options.timezone`` and become UTC (see
 ``_text.local_to_utc`` for DST fall-back and gaps). An empty ``answer`` (never answered)
@@ -141,6 +145,7 @@ NOTE_BILLSEC_UNANSWERED = "legs not ANSWERED with billsec > 0 (kept)"
 
 _TIME_TEXT = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?$")
 _INT = r"^-?[0-9]+$"
+_HEADER_START = r"^\"?(?:accountcode|calldate)[\",]"
 _INT32_MAX = 2**31 - 1
 _NAME_HINT = re.compile(r"(master|cdr).*\.csv", re.IGNORECASE)
 
@@ -272,20 +277,28 @@ class _Doc:
         n = len(lines) if n is None else n
         self.lines = lines
         self.text = lines.text if n == len(lines) else lines.text.slice(0, n)
-        series = pl.Series("line", self.text)
-        self.blank = _blank(self.text)
-        self.quotes = series.str.count_matches('"', literal=True).to_numpy()
-        self.odd = (self.quotes % 2) == 1
-        self.sizes = series.str.len_bytes().to_numpy().astype(np.int64) + 1
-        self.has_cr = series.str.contains("\r", literal=True).to_numpy()
-        self.replaced = (
-            series.str.contains("\ufffd", literal=True).to_numpy() if lines.replaced else None
+        line = pl.col("line")
+        facts = (
+            pl.DataFrame({"line": self.text})
+            .lazy()
+            .select(
+                quotes=line.str.count_matches('"', literal=True),
+                has_cr=line.str.contains("\r", literal=True),
+                replaced=line.str.contains("\ufffd", literal=True),
+                maybe_header=line.str.contains(_HEADER_START),
+            )
+            .collect()
         )
+        self.blank = _blank(self.text)
+        self.quotes = facts.get_column("quotes").to_numpy()
+        self.odd = (self.quotes % 2) == 1
+        self.sizes = pc.binary_length(self.text).to_numpy().astype(np.int64) + 1
+        self.has_cr = facts.get_column("has_cr").to_numpy()
+        self.replaced = facts.get_column("replaced").to_numpy()
         self.header = np.zeros(n, dtype=bool)
-        maybe = series.str.starts_with("accountcode,") | series.str.starts_with('"accountcode"')
-        maybe = maybe | series.str.starts_with("calldate,") | series.str.starts_with('"calldate"')
+        maybe = facts.get_column("maybe_header").arg_true().to_list()
         content = np.flatnonzero(~self.blank)
-        for i in sorted({*maybe.arg_true().to_list(), *content[:1].tolist()}):
+        for i in sorted({*maybe, *content[:1].tolist()}):
             cells = _cells(self.line(i))
             self.header[i] = cells is not None and _is_header(cells)
 
@@ -470,11 +483,11 @@ def _parse_arrow(
     if invalid:
         bad = pc.is_in(selected, value_set=pa.array(list(invalid), pa.large_string()))
         bad_np = bad.to_numpy(zero_copy_only=False)
-        for j in np.flatnonzero(bad_np).tolist():
-            line = int(idx[j])
-            wrong[line] = invalid.get(doc.line(line), -1)
+        texts = selected.filter(bad).to_pylist()
+        for line, text in zip(idx[bad_np].tolist(), texts, strict=True):
+            wrong[line] = invalid[text]
         row_idx = idx[~bad_np]
-        if len(set(invalid) - {doc.line(i) for i in wrong}):
+        if len(set(invalid) - set(texts)):
             return _parse_python(doc, idx, width)  # pyarrow split a line we did not
     if len(row_idx) != table.num_rows:  # pyarrow saw the lines differently: be exact instead
         return _parse_python(doc, idx, width)

@@ -31,6 +31,7 @@ import re
 
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ingest.contract import ReadOptions, ReadResult, Reject
 from ingest.readers._text import (
@@ -108,6 +109,9 @@ KNOWN_EVENTS: frozenset[str] = frozenset(
     }
 )
 
+#: Unknown event names reported one by one in ``notes``; the rest are counted together.
+MAX_UNKNOWN_NOTES = 50
+
 MIN_EPOCH = 631_152_000  # 1990-01-01T00:00:00Z
 MAX_EPOCH = 4_102_444_800  # 2100-01-01T00:00:00Z
 
@@ -117,7 +121,6 @@ NOTE_CSV_EXPORT = "lines read as a CSV export of the realtime queue_log table"
 
 _SNIFF = re.compile(r"^\d{9,11}\|[^|]*\|[^|]*\|[^|]*\|[A-Z_]+")
 _NAME_HINT = re.compile(r"queue_log", re.IGNORECASE)
-_DIGITS = r"^[0-9]+$"
 _DATETIME_TEXT = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?$")
 
 # Names a realtime export may use for each column.
@@ -174,7 +177,7 @@ def read(
     lines, padding = strip_padding(lines, file_start=start_offset == 0)
     add_notes(notes, padding)
     line = pl.Series("line", lines.text)
-    blank = line.str.strip_chars().str.len_bytes() == 0
+    blank = pl.Series(_blank(lines.text))
 
     content = (~blank).arg_true()
     mode = _detect_export(line, content, start_offset)
@@ -206,6 +209,11 @@ def read(
 
 
 # --- splitting -------------------------------------------------------------------------
+
+
+def _blank(text: pa.Array) -> pa.Array:
+    """Lines that are empty or only whitespace."""
+    return pc.or_(pc.equal(pc.binary_length(text), 0), pc.utf8_is_space(text))
 
 
 def _split_pipe(line: pl.Series) -> dict[str, pl.Series]:
@@ -302,7 +310,7 @@ def _split_export(
             while parts and parts[-1] == "":
                 parts.pop()
             out["data"][i] = "|".join(parts)
-    add_notes(notes, {NOTE_HEADER: headers, NOTE_CSV_EXPORT: n})
+    add_notes(notes, {NOTE_HEADER: headers, NOTE_CSV_EXPORT: int(content_mask.sum()) - headers})
     fields = {k: pl.Series(k, v, dtype=pl.String) for k, v in out.items()}
     fields["header"] = pl.Series("header", header, dtype=pl.Boolean)
     return fields, pl.Series("problem", problem, dtype=pl.String)
@@ -315,8 +323,9 @@ def _times(
     text: pl.Series, export: bool, options: ReadOptions, notes: dict[str, int]
 ) -> tuple[pl.Series, pl.Series, pl.Series]:
     """``(event_time, epoch, ok)`` from the time field (epoch; or a local datetime in exports)."""
-    digits = text.str.contains(_DIGITS).fill_null(False)
+    # to_integer also takes a leading "+"; a minus sign fails the range check below
     epoch = text.str.to_integer(strict=False).cast(pl.Int64)
+    digits = (epoch.is_not_null() & ~text.str.starts_with("+")).fill_null(False)
     epoch = epoch.zip_with(digits, pl.Series([None], dtype=pl.Int64))
     event_time = (epoch * 1_000_000).cast(pl.Datetime("us", "UTC"))
     if export and (~digits & text.is_not_null()).any():
@@ -397,30 +406,36 @@ def _rows(
     start_offset: int,
     first_line: int,
 ) -> tuple[pa.Table, dict[str, int]]:
-    idx = valid.arg_true().cast(pl.Int64)
-    offsets = pl.Series("byte_offset", lines.starts).gather(idx) + start_offset
-    data = fields["data"].filter(valid)
-    split = data.str.splitn("|", 5).struct.unnest()
     frame = pl.DataFrame(
         {
-            "event_time": event_time.filter(valid),
-            "epoch": epoch.filter(valid),
-            "call_id": fields["call_id"].filter(valid),
-            "queue": fields["queue"].filter(valid),
-            "agent": fields["agent"].filter(valid),
-            "event": fields["event"].filter(valid),
-            **{f"data{k + 1}": split.get_column(f"field_{k}") for k in range(5)},
-            "data": data,
-            "source_line": idx + first_line,
-            "byte_offset": offsets,
+            "event_time": event_time,
+            "epoch": epoch,
+            "call_id": fields["call_id"],
+            "queue": fields["queue"],
+            "agent": fields["agent"],
+            "event": fields["event"],
+            "data": fields["data"],
+            "source_line": pl.int_range(first_line, first_line + len(valid), eager=True),
+            "byte_offset": pl.Series(lines.starts) + start_offset,
         }
+    ).filter(valid)
+    split = pl.col("data").str.splitn("|", 5)
+    frame = frame.lazy().select(
+        *SCHEMA.names[:6],
+        *(split.struct.field(f"field_{k}").alias(f"data{k + 1}") for k in range(5)),
+        *SCHEMA.names[11:],
     )
+    frame = frame.collect()
     notes: dict[str, int] = {}
     events = frame.get_column("event")
     unknown = events.filter(~events.is_in(list(KNOWN_EVENTS)))
     if len(unknown):
-        for name, count in unknown.value_counts().iter_rows():
+        counts = unknown.value_counts(sort=True).rows()
+        for name, count in counts[:MAX_UNKNOWN_NOTES]:
             notes[f"unknown event {name}"] = int(count)
+        if len(counts) > MAX_UNKNOWN_NOTES:
+            rest = sum(count for _name, count in counts[MAX_UNKNOWN_NOTES:])
+            notes[f"unknown events of {len(counts) - MAX_UNKNOWN_NOTES} other names"] = rest
     notes[NOTE_STEP_BACK] = int((frame.get_column("epoch").diff() < 0).sum())
     table = frame.to_arrow().cast(SCHEMA)
     return table, {k: v for k, v in notes.items() if v}

@@ -17,7 +17,13 @@ from hypothesis import strategies as st
 from acd.simulate import simulate
 from ingest.contract import ReadOptions, ReadResult
 from ingest.readers import cdr_csv, queue_log
-from ingest.readers._text import NOTE_AMBIGUOUS, NOTE_NONEXISTENT
+from ingest.readers._text import (
+    NOTE_AMBIGUOUS,
+    NOTE_BOM,
+    NOTE_NONEXISTENT,
+    NOTE_NUL_ONLY,
+    NOTE_NUL_PREFIX,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "asterisk"
 FINAL = ReadOptions(final=True)
@@ -395,3 +401,19 @@ def test_reading_in_two_chunks_equals_one_read(data: bytes, cut: int) -> None:
     lines = [r.line_number for r in first.rejects + second.rejects]
     assert lines == [r.line_number for r in whole.rejects]
     assert first.lines_read + second.lines_read == whole.lines_read
+
+
+def test_nul_padding_and_byte_order_mark() -> None:
+    standard = fixture("Master_standard.csv").splitlines(keepends=True)
+    data = b"\xef\xbb\xbf" + standard[0] + b"\x00" * 30 + b"\n" + b"\x00" * 10 + standard[1]
+    result = cdr_csv.read(data)
+    check_invariants(result, data)
+    assert result.rejects == [] and result.skipped_lines == 1
+    first, second = rows(result)
+    assert first["byte_offset"] == 3 and first["accountcode"] == ""
+    assert data[second["byte_offset"] :] == standard[1]
+    assert second["source_line"] == 3
+    assert result.notes[NOTE_NUL_ONLY] == 1 and result.notes[NOTE_NUL_PREFIX] == 1
+    assert result.notes[NOTE_BOM] == 1
+    # read from the middle of a file, a BOM-like start is not special
+    assert cdr_csv.read(data[3:], start_offset=3).rows.num_rows == 2

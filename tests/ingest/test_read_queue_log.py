@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from acd.simulate import simulate
 from ingest.contract import ReadOptions, ReadResult
 from ingest.readers import cdr_csv, queue_log
-from ingest.readers._text import NOTE_NUL_ONLY, NOTE_NUL_PREFIX
+from ingest.readers._text import NOTE_BOM, NOTE_NUL_ONLY, NOTE_NUL_PREFIX
 
 FIXTURES = Path(__file__).parent / "fixtures" / "asterisk"
 FINAL = ReadOptions(final=True)
@@ -436,3 +436,21 @@ def test_reading_in_two_chunks_equals_one_read(data: bytes, cut: int) -> None:
     assert first.rejects + second.rejects == whole.rejects
     assert first.lines_read + second.lines_read == whole.lines_read
     assert first.skipped_lines + second.skipped_lines == whole.skipped_lines
+
+
+def test_byte_order_mark_at_file_start() -> None:
+    data = b"\xef\xbb\xbf1788220000|NONE|NONE|NONE|QUEUESTART|\n"
+    result = queue_log.read(data)
+    (row,) = rows(result)
+    assert row["epoch"] == 1788220000 and row["byte_offset"] == 3
+    assert result.notes == {NOTE_BOM: 1}
+    assert queue_log.sniff(data, "x")
+
+
+def test_many_unknown_event_names_are_summarised() -> None:
+    data = b"".join(b"1788220000|NONE|NONE|NONE|EV%d|\n" % i for i in range(60))
+    result = queue_log.read(data)
+    assert result.rows.num_rows == 60
+    unknown = {k: v for k, v in result.notes.items() if k.startswith("unknown event")}
+    assert len(unknown) == queue_log.MAX_UNKNOWN_NOTES + 1
+    assert sum(unknown.values()) == 60
