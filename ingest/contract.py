@@ -29,6 +29,12 @@ LINEAGE_FIELDS = (
 )
 
 
+def with_lineage(schema: pa.Schema) -> pa.Schema:
+    """A reader's schema plus the lineage columns it does not carry itself (a raw table's)."""
+    names = set(schema.names)
+    return pa.schema(list(schema) + [f for f in LINEAGE_FIELDS if f.name not in names])
+
+
 @dataclass(frozen=True)
 class ReadOptions:
     """Site configuration a reader may need."""

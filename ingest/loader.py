@@ -33,7 +33,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from ingest.contract import LINEAGE_FIELDS, ReadOptions, ReadResult
+from ingest.contract import ReadOptions, ReadResult, with_lineage
 from ingest.sources import SNIFF_BYTES, Source, all_sources, detect
 
 log = logging.getLogger(__name__)
@@ -268,7 +268,7 @@ class Loader:
         )
 
     def _ensure_tables(self, source: Source) -> None:
-        empty = pa.Table.from_pylist([], schema=_with_lineage(source.schema))
+        empty = pa.Table.from_pylist([], schema=with_lineage(source.schema))
         self.con.register("_empty_batch", empty)
         try:
             self.con.execute(
@@ -302,7 +302,7 @@ class Loader:
         batch = result.rows.append_column(
             "source_file", pa.array([str(path)] * rows, pa.string())
         ).append_column("load_id", pa.array([load_id] * rows, pa.string()))
-        batch = batch.select([f.name for f in _with_lineage(source.schema)])
+        batch = batch.select([f.name for f in with_lineage(source.schema)])
         columns = ", ".join(f'"{name}"' for name in batch.column_names)
         keys = source.natural_key
         partition = ", ".join(f'"{k}"' for k in keys)
@@ -421,12 +421,6 @@ def _still_holds(path: Path, row: dict) -> bool:
     except OSError:
         return False
     return _sha(head) == row["head_sha"] and _sha(tail) == row["tail_sha"]
-
-
-def _with_lineage(schema: pa.Schema) -> pa.Schema:
-    names = set(schema.names)
-    extra = [f for f in LINEAGE_FIELDS if f.name not in names]
-    return pa.schema(list(schema) + extra)
 
 
 def _read_at(handle, offset: int, length: int) -> bytes:

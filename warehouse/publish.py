@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from warehouse import config, runner
 from warehouse.connect import attach_read_only, is_lock_error, read_only, scalar
@@ -178,22 +179,45 @@ def _copy_sources(
                 [INGEST_CATALOG],
             ).fetchall()
         }
-        missing = [source for source in project.sources if source not in present]
+        known = known_source_schemas()
+        missing = [s for s in project.sources if s not in present and s not in known]
         if missing:
             readers = sorted(
                 m.name for m in project.models.values() if set(m.sources) & set(missing)
             )
             raise SourceError(
                 f"ingest database {ingest_db} has no table {', '.join(missing)} "
-                f"(read by {', '.join(readers)}); has ingest loaded that source?"
+                f"(read by {', '.join(readers)}) and no reader produces it"
             )
         rows = {}
         for source in project.sources:
-            con.execute(f"create table {source} as select * from {INGEST_CATALOG}.main.{source}")
+            if source in present:
+                con.execute(
+                    f"create table {source} as select * from {INGEST_CATALOG}.main.{source}"
+                )
+            else:
+                # A source this site has not delivered (no tariff file, no Connect export):
+                # an empty table in the reader's schema, so the marts that need it are
+                # empty rather than the whole build failing.
+                con.register("_empty_source", known[source])
+                con.execute(f"create table {source} as select * from _empty_source")
+                con.unregister("_empty_source")
+                log.info("raw table %s not loaded yet: built from an empty table", source)
             rows[source] = scalar(con, f"select count(*) from {source}")
         return rows
     finally:
         con.execute(f"detach {INGEST_CATALOG}")
+
+
+def known_source_schemas() -> dict[str, pa.Table]:
+    """An empty table, in its raw schema with lineage, per raw table ingest can produce."""
+    from ingest.contract import with_lineage
+    from ingest.sources import all_sources
+
+    return {
+        source.table: pa.Table.from_pylist([], schema=with_lineage(source.schema))
+        for source in all_sources()
+    }
 
 
 def _record_build(

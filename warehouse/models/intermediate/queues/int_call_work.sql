@@ -1,0 +1,42 @@
+-- One row per call, agent and queue the agent worked the call for: the hold and after-call
+-- work seconds from the agent's state spans carrying the call's id. hold_s and acw_s are
+-- NULL while one of their spans has no known end (the agent's last row), 0 when the agent
+-- never entered that state for the call.
+with spans as (
+    select * from {{ ref('int_agent_state_spans') }}
+),
+
+call_spans as (
+    select * from spans
+    where call_id is not null and state in ('talking', 'hold', 'acw')
+),
+
+per_call as (
+    select
+        call_id,
+        agent_id,
+        queue,
+        -- Seconds on hold for this call (state hold).
+        case
+            when count(*) filter (where state = 'hold' and end_time is null) = 0
+                then coalesce(sum(duration_s) filter (where state = 'hold'), 0)
+        end as hold_s,
+        -- After-call work seconds for this call (state acw).
+        case
+            when count(*) filter (where state = 'acw' and end_time is null) = 0
+                then coalesce(sum(duration_s) filter (where state = 'acw'), 0)
+        end as acw_s,
+        -- Seconds in state talking for this call (the agent's side; hold excluded).
+        case
+            when count(*) filter (where state = 'talking' and end_time is null) = 0
+                then coalesce(sum(duration_s) filter (where state = 'talking'), 0)
+        end as talking_s
+    from call_spans
+    group by call_id, agent_id, queue
+),
+
+final as (
+    select * from per_call
+)
+
+select * from final
