@@ -152,6 +152,8 @@ class Loader:
         self.options = options or ReadOptions()
         self.sources = all_sources()
         self.con = duckdb.connect(str(self.db_path))
+        # The CLI reports per file; DuckDB's own bar per statement would only be noise.
+        self.con.execute("set enable_progress_bar = false")
         self.con.execute(MANIFEST_DDL)
 
     def close(self) -> None:

@@ -99,6 +99,7 @@ def publish(
         building = db_path.with_name(f"{db_path.name}.building-{os.getpid()}")
         try:
             con = duckdb.connect(str(building))
+            con.execute("set enable_progress_bar = false")  # the CLI reports per model
             try:
                 sources = _copy_sources(con, ingest_db, project, lock_retries, lock_delay)
                 build = runner.run(con, project, values)
