@@ -50,7 +50,11 @@ def test_config_defaults_and_errors_name_the_key(tmp_path):
 
 
 def test_an_ingest_run_is_recorded_and_triggers_the_build(one_day, tmp_path):
-    config = ScheduleConfig(landing=one_day, ingest_db=tmp_path / "ingest.duckdb")
+    config = ScheduleConfig(
+        landing=one_day,
+        ingest_db=tmp_path / "ingest.duckdb",
+        warehouse_db=tmp_path / "warehouse.duckdb",
+    )
     runner = JobRunner(config)
     first = runner.run("ingest")
     assert first["status"] == "ok" and first["rows"] > 10_000
@@ -58,11 +62,17 @@ def test_an_ingest_run_is_recorded_and_triggers_the_build(one_day, tmp_path):
     assert second["status"] == "ok" and second["rows"] == 0
     runs = job_runs(config.ingest_db)
     assert [r[0] for r in runs] == ["ingest", "build", "ingest"]  # a build only after new rows
+    assert [r[1] for r in runs] == ["ok", "ok", "ok"]
     assert all(r[4] >= r[3] for r in runs)
+    assert config.warehouse_db.exists()  # the build published the warehouse
 
 
 def test_a_failing_job_is_recorded_with_its_error(tmp_path):
-    config = ScheduleConfig(landing=tmp_path / "missing", ingest_db=tmp_path / "ingest.duckdb")
+    config = ScheduleConfig(
+        landing=tmp_path / "missing",
+        ingest_db=tmp_path / "ingest.duckdb",
+        warehouse_db=tmp_path / "warehouse.duckdb",
+    )
     result = JobRunner(config).run("ingest")
     assert result["status"] == "failed" and "does not exist" in result["error"]
     assert job_runs(config.ingest_db)[0][1] == "failed"
