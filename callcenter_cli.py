@@ -31,7 +31,12 @@ SUBCOMMANDS: dict[str, str] = {
     "ingest": "ingest.cli:ingest",
     "schedule": "ingest.cli:schedule",
     "build": "warehouse.cli:build",
+    "forecast": "forecasting.cli:forecast",
     "erlang": "wfm.cli:erlang",
+    "staff": "wfm.cli:staff",
+    "roster": "wfm.roster.cli:roster",
+    "adherence": "wfm.adherence_cli:adherence",
+    "intraday": "wfm.adherence_cli:intraday",
     "demo": "dashboards.demo:demo",
 }
 

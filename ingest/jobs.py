@@ -40,6 +40,8 @@ landing = "data/landing"
 ingest_db = "data/ingest.duckdb"
 # The published warehouse the dashboards read (rebuilt after each ingest that loaded rows).
 warehouse_db = "data/warehouse.duckdb"
+# Forecast runs, staffing requirements and rosters (written by the forecast and roster jobs).
+planning_db = "data/planning.duckdb"
 # The PBX's local time zone (Master.csv times, exports without an offset).
 timezone = "Asia/Shanghai"
 # Minutes between ingest runs.
@@ -81,6 +83,7 @@ class ScheduleConfig:
     landing: Path = Path("data/landing")
     ingest_db: Path = Path("data/ingest.duckdb")
     warehouse_db: Path = Path("data/warehouse.duckdb")
+    planning_db: Path = Path("data/planning.duckdb")
     timezone: str = "Asia/Shanghai"
     ingest_every_minutes: float = 5.0
     build_after_ingest: bool = True
@@ -105,6 +108,7 @@ def load_config(path: Path | None) -> ScheduleConfig:
         landing=Path(f.text("landing", str(defaults.landing))),
         ingest_db=Path(f.text("ingest_db", str(defaults.ingest_db))),
         warehouse_db=Path(f.text("warehouse_db", str(defaults.warehouse_db))),
+        planning_db=Path(f.text("planning_db", str(defaults.planning_db))),
         timezone=f.text("timezone", defaults.timezone),
         ingest_every_minutes=f.number(
             "ingest_every_minutes",

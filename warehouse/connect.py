@@ -94,3 +94,33 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, parameters: list[Any] | Non
 
 def _quoted(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
+
+
+@contextlib.contextmanager
+def read_write(
+    path: str | os.PathLike[str], retries: int = 40, delay: float = 0.05
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short-lived read-write connection to an operational store (created if missing).
+
+    For the small stores that jobs and users write (forecast runs, rosters, QA
+    evaluations), not for the published warehouse. Opening is retried on a lock like
+    ``read_only``, since a dashboard may hold the store read-only for a moment. The
+    session time zone is UTC. Keep the block short: while it is open, no other process
+    can read the file.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for attempt in range(retries + 1):
+        try:
+            con = duckdb.connect(str(path))
+            break
+        except duckdb.Error as exc:
+            if not is_lock_error(exc) or attempt == retries:
+                raise
+            log.info("%s is locked (attempt %d); retrying in %.2f s", path, attempt + 1, delay)
+            time.sleep(delay)
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        yield con
+    finally:
+        con.close()
