@@ -29,8 +29,9 @@ from callcenter_cli import emit, user_errors
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @user_errors
 def ingest(paths: tuple[Path, ...], db_path: Path, timezone: str, as_json: bool) -> None:
-    """Load Asterisk queue_log and Master.csv files, the engine's CSV exports and
-    Amazon Connect contact records from files or folders (read recursively).
+    """Load Asterisk queue_log and Master.csv files, the engine's CSV exports,
+    Amazon Connect contact records and FreePBX recordings folders (audio files: name
+    and WAV header) from files or folders (read recursively).
 
     Loading is incremental and idempotent: a file loaded before is read only from where
     it stopped, a rotated file is recognised by its content, and a record already

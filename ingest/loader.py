@@ -26,11 +26,14 @@ import hashlib
 import logging
 import os
 import uuid
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -40,6 +43,7 @@ from ingest.sources import SNIFF_BYTES, Source, all_sources, detect
 log = logging.getLogger(__name__)
 
 FINGERPRINT_BYTES = 4096
+MAX_AHEAD_FILES = 64  # files read and queued for parsing ahead of the database work
 
 MANIFEST_DDL = """
 create table if not exists ingest_files (
@@ -143,14 +147,67 @@ def expand_paths(paths: list[Path]) -> list[Path]:
     return files
 
 
-class Loader:
-    """Loads files into one ingest DuckDB database (see the module docstring)."""
+@dataclass
+class _Prepared:
+    """A file whose new part has been read and awaits parsing (see ``Loader._prepare``)."""
 
-    def __init__(self, db_path: Path, options: ReadOptions | None = None) -> None:
+    path: Path
+    source: Source
+    report: FileReport
+    known: dict | None
+    note: str
+    size: int
+    offset: int
+    lines: int
+    data: bytes
+    header: bytes | None
+    head: bytes  # the file's first FINGERPRINT_BYTES (fewer if the file is shorter)
+    before: bytes  # up to FINGERPRINT_BYTES just before ``offset``
+
+    @property
+    def head_sha(self) -> str:
+        return _sha(self.head)
+
+
+@dataclass
+class _Parsed:
+    """A parsed file waiting in a group for its transaction."""
+
+    prepared: _Prepared
+    result: ReadResult
+    new_offset: int
+    head_sha: str
+    tail_sha: str
+
+
+class Loader:
+    """Loads files into one ingest DuckDB database (see the module docstring).
+
+    Speed: parsing (Arrow and Polars) happens in a worker thread, up to
+    ``MAX_AHEAD_FILES`` files and ``group_bytes`` of input ahead of the database work in
+    the calling thread; both release the GIL, so on two cores they overlap. Files of one
+    source are written in groups, up to
+    ``group_rows`` rows or ``group_bytes`` bytes of input per transaction: DuckDB pays a
+    fixed cost per commit and per duplicate check, and a day's rotated log is small. A
+    group is all or nothing, like a single file: a process killed mid-load loses the
+    whole group, and the next run loads it again. Memory is bounded by the group size
+    plus the file being parsed.
+    """
+
+    def __init__(
+        self,
+        db_path: Path,
+        options: ReadOptions | None = None,
+        *,
+        group_rows: int = 250_000,
+        group_bytes: int = 64 << 20,
+    ) -> None:
         self.db_path = Path(db_path)
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
         self.options = options or ReadOptions()
         self.sources = all_sources()
+        self.group_rows = group_rows
+        self.group_bytes = group_bytes
         self.con = duckdb.connect(str(self.db_path))
         # The CLI reports per file; DuckDB's own bar per statement would only be noise.
         self.con.execute("set enable_progress_bar = false")
@@ -167,17 +224,166 @@ class Loader:
 
     # ------------------------------------------------------------------ public API
     def ingest(self, paths: list[Path]) -> IngestReport:
-        """Load every file under ``paths``; a file that fails is reported, the rest load."""
-        reports = []
-        for path in expand_paths(paths):
-            try:
-                reports.append(self.ingest_file(path))
-            except (OSError, ValueError) as exc:
-                log.warning("could not load %s: %s", path, exc)
-                reports.append(FileReport(str(path), status="failed", error=_describe(exc)))
+        """Load every file under ``paths``; a file that fails is reported, the rest load.
+
+        Audio files (a FreePBX recordings folder) are not parsed one by one: each folder
+        named (or the folder of an audio file named) is scanned once by
+        ``ingest.readers.recordings_scan`` into ``raw_recording_files``.
+        """
+        files: list[Path] = []
+        audio: dict[Path, list[str]] = {}
+        for path in paths:
+            for file in expand_paths([path]):
+                if _is_audio(file):
+                    root = path if path.is_dir() else file.parent
+                    audio.setdefault(root, []).append(file.relative_to(root).as_posix())
+                else:
+                    files.append(file)
+        reports = self._pipeline(files, raise_errors=False)
+        for root, names in audio.items():
+            reports.append(self.scan_recordings(root, names))
         return IngestReport(reports)
 
     def ingest_file(self, path: Path) -> FileReport:
+        """Load one file in its own transaction; read errors raise instead of being reported."""
+        return self._pipeline([path], raise_errors=True)[0]
+
+    def scan_recordings(self, root: Path, names: list[str] | None = None) -> FileReport:
+        """Scan a recordings folder (or the listed files under it) into raw_recording_files.
+
+        Files already loaded with the same size are not opened again; a file that grew
+        (still being recorded when last scanned) is a new row. A file rejected before and
+        rejected again for the same reason counts as a duplicate, not a new quarantine row.
+        """
+        from ingest.readers import recordings_scan
+
+        source = Source(
+            name="recording_files",
+            table=recordings_scan.TABLE,
+            schema=recordings_scan.SCHEMA,
+            natural_key=("file_path", "size_bytes"),
+            sniff=lambda _head, _name: False,
+            read=lambda *_a, **_k: None,  # type: ignore[return-value]
+        )
+        report = FileReport(str(root), source=source.name)
+        self._ensure_tables(source)
+        known = {
+            (row[0], row[1])
+            for row in self.con.execute(
+                f"select file_path, size_bytes from {source.table} where source_file = ?",
+                [str(root)],
+            ).fetchall()
+        }
+        quarantined = {
+            (row[0], row[1])
+            for row in self.con.execute(
+                "select raw_line, reason from quarantine_recording_files where source_file = ?",
+                [str(root)],
+            ).fetchall()
+        }
+        result = recordings_scan.scan(
+            root, options=self.options, files=names, skip=lambda rel, size: (rel, size) in known
+        )
+        repeated = [r for r in result.rejects if (r.raw, r.reason) in quarantined]
+        fresh = [r for r in result.rejects if (r.raw, r.reason) not in quarantined]
+        load_id = uuid.uuid4().hex
+        now = datetime.now(UTC)
+        con = self.con
+        con.execute("begin transaction")
+        try:
+            batch = _lineage_batch(result.rows, source, str(root), load_id, 0)
+            inserted = self._insert_rows(source, batch) if batch.num_rows else 0
+            self._insert_rejects(source, [(str(root), load_id, fresh)], now)
+            read = result.rows.num_rows + len(result.rejects)
+            con.execute(
+                "insert into ingest_loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    load_id,
+                    f"scan:{root}",
+                    str(root),
+                    source.name,
+                    0,
+                    0,
+                    read,
+                    inserted,
+                    read - inserted - len(fresh),
+                    len(fresh),
+                    now,
+                ],
+            )
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
+        report.load_id = load_id
+        report.rows_read = read
+        report.rows_loaded = inserted
+        report.rows_quarantined = len(fresh)
+        report.rows_duplicate = read - inserted - len(fresh)
+        report.reader_notes = dict(result.notes)
+        if not read:
+            report.status = "unchanged"
+        if repeated:
+            report.note = f"{len(repeated)} file(s) still rejected as before"
+        return report
+
+    # ------------------------------------------------------------------ pipeline
+    def _pipeline(self, paths: list[Path], raise_errors: bool) -> list[FileReport]:
+        """Prepare files in order, parse one ahead in a worker thread, write in groups."""
+        reports: list[FileReport] = []
+        pending: dict[str, list[_Parsed]] = {}
+        inflight: deque[tuple[_Prepared, Future[ReadResult]]] = deque()
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-parse") as pool:
+            for path in paths:
+                try:
+                    prepared = self._prepare(path)
+                except (OSError, ValueError) as exc:
+                    if raise_errors:
+                        raise
+                    log.warning("could not load %s: %s", path, exc)
+                    reports.append(FileReport(str(path), status="failed", error=_describe(exc)))
+                    continue
+                if isinstance(prepared, FileReport):
+                    reports.append(prepared)
+                    continue
+                reports.append(prepared.report)
+                waiting = [p for p, _f in inflight] + [
+                    parsed.prepared for group in pending.values() for parsed in group
+                ]
+                if any(p.head_sha == prepared.head_sha for p in waiting):
+                    # The same content twice in one run (a copy): let the first one land so
+                    # that the manifest recognises the second.
+                    while inflight:
+                        self._collect(*inflight.popleft(), pending, raise_errors)
+                    for name in list(pending):
+                        self._flush(pending.pop(name))
+                    prepared = self._prepare(path)
+                    if isinstance(prepared, FileReport):
+                        reports[-1] = prepared
+                        continue
+                    reports[-1] = prepared.report
+                future = pool.submit(
+                    prepared.source.parse,
+                    prepared.data,
+                    prepared.offset,
+                    prepared.lines + 1,
+                    self.options,
+                    prepared.header,
+                )
+                inflight.append((prepared, future))
+                # Parse ahead while the database works, within a memory budget.
+                while len(inflight) > MAX_AHEAD_FILES or (
+                    len(inflight) > 1 and sum(len(p.data) for p, _f in inflight) > self.group_bytes
+                ):
+                    self._collect(*inflight.popleft(), pending, raise_errors)
+            while inflight:
+                self._collect(*inflight.popleft(), pending, raise_errors)
+        for name in list(pending):
+            self._flush(pending.pop(name))
+        return reports
+
+    def _prepare(self, path: Path) -> _Prepared | FileReport:
+        """Find where ``path`` continues and read its new part (a FileReport when done)."""
         report = FileReport(str(path))
         with path.open("rb") as handle:
             size = os.fstat(handle.fileno()).st_size
@@ -205,24 +411,60 @@ class Loader:
                 if known is not None and known["path"] != str(path):
                     self._rename(known["file_key"], path)
                 return report
-            header = _read_at(handle, 0, SNIFF_BYTES).split(b"\n", 1)[0] if offset else None
+            header = head.split(b"\n", 1)[0] if offset else None
+            before_start = max(0, offset - FINGERPRINT_BYTES)
+            before = _read_at(handle, before_start, offset - before_start)
             handle.seek(offset)
             data = handle.read(size - offset)
-            result = source.parse(data, offset, lines + 1, self.options, header)
-            if result.consumed_bytes == 0:
-                report.status = "waiting"
-                report.note = _join(note, "last line not complete yet")
-                return report
-            new_offset = offset + result.consumed_bytes
-            head_sha = _sha(_read_at(handle, 0, min(new_offset, FINGERPRINT_BYTES)))
-            tail_start = max(0, new_offset - FINGERPRINT_BYTES)
-            tail_sha = _sha(_read_at(handle, tail_start, new_offset - tail_start))
-        self._load(
-            path, source, result, known, offset, new_offset, lines, head_sha, tail_sha, size, report
+        return _Prepared(
+            path=path,
+            source=source,
+            report=report,
+            known=known,
+            note=note,
+            size=size,
+            offset=offset,
+            lines=lines,
+            data=data,
+            header=header,
+            head=head[:FINGERPRINT_BYTES],
+            before=before,
         )
-        if result.consumed_bytes < len(data):
+
+    def _collect(
+        self,
+        prepared: _Prepared,
+        future: Future[ReadResult],
+        pending: dict[str, list[_Parsed]],
+        raise_errors: bool,
+    ) -> None:
+        """Take a parsed file into its source's group; write the group once it is full."""
+        report = prepared.report
+        try:
+            result = future.result()
+        except (OSError, ValueError) as exc:
+            if raise_errors:
+                raise
+            log.warning("could not load %s: %s", prepared.path, exc)
+            report.status, report.error = "failed", _describe(exc)
+            return
+        if result.consumed_bytes == 0:
+            report.status = "waiting"
+            report.note = _join(prepared.note, "last line not complete yet")
+            return
+        consumed = result.consumed_bytes
+        new_offset = prepared.offset + consumed
+        head = prepared.head[: min(new_offset, FINGERPRINT_BYTES)]
+        tail = (prepared.before + prepared.data[:consumed])[-FINGERPRINT_BYTES:]
+        parsed = _Parsed(prepared, result, new_offset, _sha(head), _sha(tail))
+        if consumed < len(prepared.data):
             report.note = _join(report.note, "last line not complete yet, waits for the rest")
-        return report
+        group = pending.setdefault(prepared.source.name, [])
+        group.append(parsed)
+        rows = sum(p.result.rows.num_rows + len(p.result.rejects) for p in group)
+        size = sum(len(p.prepared.data) for p in group)
+        if rows >= self.group_rows or size >= self.group_bytes:
+            self._flush(pending.pop(prepared.source.name))
 
     # ------------------------------------------------------------------ internals
     def _source_named(self, name: str) -> Source:
@@ -285,133 +527,199 @@ class Loader:
                 reason varchar, load_id varchar, quarantined_at timestamptz)"""
         )
 
-    def _load(
-        self,
-        path: Path,
-        source: Source,
-        result: ReadResult,
-        known: dict | None,
-        offset: int,
-        new_offset: int,
-        lines: int,
-        head_sha: str,
-        tail_sha: str,
-        size: int,
-        report: FileReport,
-    ) -> None:
-        load_id = uuid.uuid4().hex
-        now = datetime.now(UTC)
-        rows = result.rows.num_rows
-        batch = result.rows.append_column(
-            "source_file", pa.array([str(path)] * rows, pa.string())
-        ).append_column("load_id", pa.array([load_id] * rows, pa.string()))
-        batch = batch.select([f.name for f in with_lineage(source.schema)])
-        columns = ", ".join(f'"{name}"' for name in batch.column_names)
+    def _insert_rows(self, source: Source, batch: pa.Table) -> int:
+        """Insert ``batch`` (lineage columns and ``_ord`` included) minus duplicates.
+
+        A duplicate is a row whose natural key is already in the raw table, or that
+        repeats an earlier row of the batch (earlier file of the group, then earlier line).
+        Returns the rows inserted.
+        """
+        columns = ", ".join(f'"{f.name}"' for f in with_lineage(source.schema))
         keys = source.natural_key
-        partition = ", ".join(f'"{k}"' for k in keys)
         matches = " and ".join(f'r."{k}" is not distinct from b."{k}"' for k in keys)
-        con = self.con
-        con.execute("begin transaction")
+        # Repeats inside the batch: Polars' hash of the key columns (nulls equal, like
+        # SQL's "is not distinct from") is several times cheaper than a window in DuckDB.
+        first = (
+            pl.from_arrow(batch.select(list(keys)))
+            .select(pl.struct(pl.all()).is_first_distinct())
+            .to_series()
+        )
+        if not first.all():
+            batch = batch.filter(first.to_arrow())
+        self.con.register("_batch", batch)
         try:
-            self._ensure_tables(source)
-            con.register("_batch", batch)
-            inserted = con.execute(
+            return self.con.execute(
                 f"""insert into {source.table} ({columns})
-                select {columns} from (
-                    select * from _batch
-                    qualify row_number() over (partition by {partition} order by source_line) = 1
-                ) b
+                select {columns} from _batch b
                 where not exists (
                     select 1 from {source.table} r
                     where {_key_range(batch, keys[0])} and {matches}
                 )"""
             ).fetchone()[0]
-            con.unregister("_batch")
-            if result.rejects:
-                con.executemany(
-                    f"insert into quarantine_{source.name} values (?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (str(path), r.line_number, r.byte_offset, r.raw, r.reason, load_id, now)
-                        for r in result.rejects
-                    ],
-                )
-            quarantined = len(result.rejects)
-            duplicate = rows - inserted
-            total_lines = lines + result.lines_read
-            if known is None:
-                file_key = uuid.uuid4().hex
-                con.execute(
-                    f"insert into ingest_files values ({', '.join(['?'] * 16)})",
-                    [
-                        file_key,
-                        source.name,
-                        source.table,
-                        str(path),
-                        size,
-                        new_offset,
-                        total_lines,
-                        head_sha,
-                        tail_sha,
-                        rows + quarantined,
-                        inserted,
-                        duplicate,
-                        quarantined,
-                        load_id,
-                        load_id,
-                        now,
-                    ],
-                )
+        finally:
+            self.con.unregister("_batch")
+
+    def _insert_rejects(
+        self, source: Source, groups: list[tuple[str, str, list]], now: datetime
+    ) -> None:
+        """Quarantine rows for (source_file, load_id, rejects) triples, in one insert."""
+        rows = [
+            (file, r.line_number, r.byte_offset, r.raw, r.reason, load_id)
+            for file, load_id, rejects in groups
+            for r in rejects
+        ]
+        if not rows:
+            return
+        names = ("source_file", "source_line", "byte_offset", "raw_line", "reason", "load_id")
+        table = pa.Table.from_arrays(
+            [pa.array(list(column)) for column in zip(*rows, strict=True)], names=list(names)
+        ).append_column("quarantined_at", pa.array([now] * len(rows), pa.timestamp("us", "UTC")))
+        self.con.register("_rejects", table)
+        try:
+            self.con.execute(f"insert into quarantine_{source.name} select * from _rejects")
+        finally:
+            self.con.unregister("_rejects")
+
+    def _flush(self, group: list[_Parsed]) -> None:
+        """Write a group of parsed files of one source in ONE transaction, manifest included."""
+        source = group[0].prepared.source
+        load_ids = [uuid.uuid4().hex for _ in group]
+        now = datetime.now(UTC)
+        batch = pa.concat_tables(
+            _lineage_batch(p.result.rows, source, str(p.prepared.path), load_id, ordinal)
+            for ordinal, (p, load_id) in enumerate(zip(group, load_ids, strict=True))
+        )
+        con = self.con
+        con.execute("begin transaction")
+        try:
+            self._ensure_tables(source)
+            inserted_total = self._insert_rows(source, batch) if batch.num_rows else 0
+            if inserted_total == batch.num_rows:
+                inserted = [p.result.rows.num_rows for p in group]
             else:
-                file_key = known["file_key"]
-                con.execute(
-                    """update ingest_files set path = ?, size_bytes = ?, consumed_bytes = ?,
-                        lines = ?, head_sha = ?, tail_sha = ?, rows_read = rows_read + ?,
-                        rows_loaded = rows_loaded + ?, rows_duplicate = rows_duplicate + ?,
-                        rows_quarantined = rows_quarantined + ?, last_load_id = ?, updated_at = ?
-                    where file_key = ?""",
-                    [
-                        str(path),
-                        size,
-                        new_offset,
-                        total_lines,
-                        head_sha,
-                        tail_sha,
-                        rows + quarantined,
-                        inserted,
-                        duplicate,
-                        quarantined,
-                        load_id,
-                        now,
-                        file_key,
-                    ],
+                # Some rows were duplicates: count what each file of the group added.
+                counts = dict(
+                    con.execute(
+                        f"""select load_id, count(*) from {source.table} r
+                        where {_key_range(batch, source.natural_key[0])}
+                            and load_id in (select unnest(?))
+                        group by load_id""",
+                        [load_ids],
+                    ).fetchall()
                 )
-            con.execute(
-                "insert into ingest_loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                inserted = [counts.get(load_id, 0) for load_id in load_ids]
+            self._insert_rejects(
+                source,
                 [
-                    load_id,
-                    file_key,
-                    str(path),
-                    source.name,
-                    offset,
-                    new_offset,
-                    rows + quarantined,
-                    inserted,
-                    duplicate,
-                    quarantined,
-                    now,
+                    (str(p.prepared.path), load_id, p.result.rejects)
+                    for p, load_id in zip(group, load_ids, strict=True)
                 ],
+                now,
             )
+            for p, load_id, added in zip(group, load_ids, inserted, strict=True):
+                self._record(p, load_id, added, now)
             con.execute("commit")
         except Exception:
             con.execute("rollback")
             raise
-        report.load_id = load_id
-        report.rows_read = rows + quarantined
-        report.rows_loaded = inserted
-        report.rows_duplicate = duplicate
-        report.rows_quarantined = quarantined
-        report.bytes_loaded = new_offset - offset
-        report.reader_notes = dict(result.notes)
+        for p, load_id, added in zip(group, load_ids, inserted, strict=True):
+            rows, quarantined = p.result.rows.num_rows, len(p.result.rejects)
+            report = p.prepared.report
+            report.load_id = load_id
+            report.rows_read = rows + quarantined
+            report.rows_loaded = added
+            report.rows_duplicate = rows - added
+            report.rows_quarantined = quarantined
+            report.bytes_loaded = p.new_offset - p.prepared.offset
+            report.reader_notes = dict(p.result.notes)
+
+    def _record(self, p: _Parsed, load_id: str, inserted: int, now: datetime) -> None:
+        """The manifest rows for one file of a group (inside the group's transaction)."""
+        prepared, result = p.prepared, p.result
+        rows, quarantined = result.rows.num_rows, len(result.rejects)
+        duplicate = rows - inserted
+        total_lines = prepared.lines + result.lines_read
+        path = str(prepared.path)
+        if prepared.known is None:
+            file_key = uuid.uuid4().hex
+            self.con.execute(
+                f"insert into ingest_files values ({', '.join(['?'] * 16)})",
+                [
+                    file_key,
+                    prepared.source.name,
+                    prepared.source.table,
+                    path,
+                    prepared.size,
+                    p.new_offset,
+                    total_lines,
+                    p.head_sha,
+                    p.tail_sha,
+                    rows + quarantined,
+                    inserted,
+                    duplicate,
+                    quarantined,
+                    load_id,
+                    load_id,
+                    now,
+                ],
+            )
+        else:
+            file_key = prepared.known["file_key"]
+            self.con.execute(
+                """update ingest_files set path = ?, size_bytes = ?, consumed_bytes = ?,
+                    lines = ?, head_sha = ?, tail_sha = ?, rows_read = rows_read + ?,
+                    rows_loaded = rows_loaded + ?, rows_duplicate = rows_duplicate + ?,
+                    rows_quarantined = rows_quarantined + ?, last_load_id = ?, updated_at = ?
+                where file_key = ?""",
+                [
+                    path,
+                    prepared.size,
+                    p.new_offset,
+                    total_lines,
+                    p.head_sha,
+                    p.tail_sha,
+                    rows + quarantined,
+                    inserted,
+                    duplicate,
+                    quarantined,
+                    load_id,
+                    now,
+                    file_key,
+                ],
+            )
+        self.con.execute(
+            "insert into ingest_loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                load_id,
+                file_key,
+                path,
+                prepared.source.name,
+                prepared.offset,
+                p.new_offset,
+                rows + quarantined,
+                inserted,
+                duplicate,
+                quarantined,
+                now,
+            ],
+        )
+
+
+def _lineage_batch(
+    rows: pa.Table, source: Source, source_file: str, load_id: str, ordinal: int
+) -> pa.Table:
+    """A reader's rows with the loader's lineage columns and the file's place in its group."""
+    n = rows.num_rows
+    batch = rows.append_column("source_file", pa.repeat(pa.scalar(source_file, pa.string()), n))
+    batch = batch.append_column("load_id", pa.repeat(pa.scalar(load_id, pa.string()), n))
+    batch = batch.select([f.name for f in with_lineage(source.schema)])
+    return batch.append_column("_ord", pa.repeat(pa.scalar(ordinal, pa.int32()), n))
+
+
+def _is_audio(path: Path) -> bool:
+    from ingest.readers.recordings_scan import AUDIO_EXTENSIONS
+
+    return path.suffix.lstrip(".").lower() in AUDIO_EXTENSIONS
 
 
 def _still_holds(path: Path, row: dict) -> bool:

@@ -1,10 +1,11 @@
-"""``callcenter erlang b|c|a``: Erlang staffing formulas from the command line (``wfm.erlang``)."""
+"""``callcenter erlang b|c|a`` (``wfm.erlang``) and ``callcenter staff`` (``wfm.staffing``)."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 import click
@@ -221,3 +222,203 @@ def erlang_a_command(
         "max_occupancy": max_occupancy,
     }
     emit(result, as_json, _aligned(("offered_erlangs", *metrics)))
+
+
+@click.command()
+@click.option(
+    "--planning",
+    default="data/planning.duckdb",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Planning store: newest forecasts are read from it, requirements written to it.",
+)
+@click.option(
+    "--db",
+    "warehouse_db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Warehouse to estimate each queue's patience from (Erlang A); else patience_s.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Staffing TOML (see --print-config for every key and its default).",
+)
+@click.option(
+    "--forecast",
+    "forecast_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Forecast CSV (unique_id, ds, calls, aht_s) instead of the planning store's.",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the requirement per queue and interval to this CSV.",
+)
+@click.option(
+    "--simulate",
+    "simulate_scenario",
+    default=None,
+    metavar="SCENARIO",
+    help="What-if: simulate the requirement (or --roster) with this scenario (airline, mmn, "
+    "a TOML path) and compare the achieved service level with the prediction.",
+)
+@click.option(
+    "--roster",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="With --simulate: simulate this roster CSV instead of the requirement.",
+)
+@click.option("--seed", default=7, show_default=True, type=int, help="With --simulate.")
+@click.option(
+    "--tolerance",
+    default=0.05,
+    show_default=True,
+    type=float,
+    help="With --simulate: flag intervals where simulated and predicted SL differ by more.",
+)
+@click.option("--print-config", is_flag=True, help="Print every configuration key and exit.")
+@_JSON
+@user_errors
+def staff(
+    planning: Path,
+    warehouse_db: Path | None,
+    config_path: Path | None,
+    forecast_path: Path | None,
+    output: Path | None,
+    simulate_scenario: str | None,
+    roster: Path | None,
+    seed: int,
+    tolerance: float,
+    print_config: bool,
+    as_json: bool,
+) -> None:
+    """Agents needed per queue and interval from the forecasts (Erlang A or C).
+
+    Reads the newest volume and AHT forecasts from the planning store (or --forecast),
+    finds per queue and interval the fewest agents meeting the queue's target (service
+    level, ASA or abandon rate) with occupancy at most max_occupancy, adds shrinkage,
+    sizes trunk lines with Erlang B, and stores the run in the planning store
+    (tables staffing_runs, requirements).
+
+    \b
+    Definitions:
+      agents_raw       agents on the phones for the target and the occupancy cap
+      agents_required  ceil(agents_raw / (1 - shrinkage)), shrinkage = planned + unplanned
+      agent-hours      sum over intervals of agents x interval length
+      trunk lines      Erlang B lines for the peak interval's load (IVR + wait + talk)
+      patience         Erlang A: sum of waits of all visits / abandoned visits per queue
+                       (Mandelbaum & Zeltyn), from --db; else the configured patience_s
+    """
+    from wfm import staffing
+
+    if print_config:
+        click.echo(staffing.DEFAULT_CONFIG_TOML, nl=False)
+        return
+    if roster is not None and simulate_scenario is None:
+        raise UserError("--roster applies only with --simulate SCENARIO")
+    result, frame, config = _run_staffing(planning, warehouse_db, config_path, forecast_path)
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(output, index=False, date_format="%Y-%m-%d %H:%M")
+        result["output"] = str(output)
+    if simulate_scenario is not None:
+        from wfm import whatif
+
+        comparison = whatif.compare(
+            frame,
+            simulate_scenario,
+            config=config,
+            roster=roster,
+            seed=seed,
+            tolerance=tolerance,
+        )
+        result["whatif"] = whatif.comparison_summary(comparison, tolerance)
+    emit(result, as_json, _staff_human)
+
+
+def _run_staffing(
+    planning: Path,
+    warehouse_db: Path | None,
+    config_path: Path | None,
+    forecast_path: Path | None,
+) -> tuple[dict[str, Any], Any, Any]:
+    from wfm import staffing
+
+    config = staffing.load_config(config_path)
+    warnings: list[str] = []
+    if forecast_path is not None:
+        forecast = staffing.forecast_from_csv(forecast_path)
+        run_ids = [f"file:{forecast_path}"]
+    else:
+        forecast, run_ids, warnings = staffing.forecast_from_store(planning)
+    queues = sorted({str(q) for q in forecast["unique_id" if "unique_id" in forecast else "queue"]})
+    patience: dict[str, Any] = {}
+    if warehouse_db is not None:
+        history = staffing.patience_history(warehouse_db, config.patience_history_days)
+        patience = staffing.estimate_patience(history, queues, config)
+    frame = staffing.requirements(forecast, config, {q: p.patience_s for q, p in patience.items()})
+    config_record = {
+        **config.to_dict(),
+        "patience": {q: asdict(p) for q, p in patience.items()},
+    }
+    run_id = staffing.save_requirements(planning, frame, config_record, run_ids)
+    result = {
+        "run_id": run_id,
+        "planning": str(planning),
+        "forecast_run_ids": run_ids,
+        "intervals": len(frame),
+        "warnings": warnings,
+        "patience": {q: asdict(p) for q, p in patience.items()},
+        **staffing.summarize(frame, config),
+    }
+    return result, frame, config
+
+
+def _staff_human(result: dict[str, Any]) -> str:
+    lines = [
+        f"staffing run {result['run_id']}: {len(result['queues'])} queue(s), "
+        f"{result['intervals']:,} intervals, stored in {result['planning']}",
+        "",
+        f"{'queue':<15}{'model':<10}{'target':<31}{'peak req':>9}{'raw':>6}  {'at':<17}"
+        f"{'agent-h raw':>12}{'agent-h req':>12}{'trunks':>8}",
+    ]
+    for name, q in result["queues"].items():
+        lines.append(
+            f"{name:<15}{q['model']:<10}{q['target']:<31}{q['peak_agents_required']:>9}"
+            f"{q['peak_agents_raw']:>6}  {q['peak_ds']:<17}{q['agent_hours_raw']:>12,.1f}"
+            f"{q['agent_hours_required']:>12,.1f}{q['trunks']['lines']:>8}"
+        )
+    trunks = result["trunks"]
+    lines.append(
+        f"{'total':<90}{result['agent_hours_raw']:>12,.1f}{result['agent_hours_required']:>12,.1f}"
+    )
+    lines.append("")
+    if trunks["lines"]:
+        lines.append(
+            f"trunk lines / IVR ports for the center: {trunks['lines']} (peak load "
+            f"{trunks['peak_load_erlangs']:.1f} Erlangs at {trunks['peak_ds']}, "
+            f"blocking <= {trunks['blocking']:.1%})"
+        )
+    for name, p in result["patience"].items():
+        source = (
+            f"estimated from {p['abandoned']:,} abandons in {p['visits']:,} visits"
+            if p["source"] == "warehouse"
+            else f"configured (only {p['abandoned']} abandons in the warehouse)"
+        )
+        lines.append(f"patience {name}: {p['patience_s']:.0f} s, {source}")
+    lines.extend(f"warning: {w}" for w in result["warnings"])
+    lines.append(
+        "agents_required = ceil(agents_raw / (1 - shrinkage)); shrinkage = planned + unplanned"
+    )
+    if "output" in result:
+        lines.append(f"requirements written to {result['output']}")
+    if "whatif" in result:
+        from wfm.whatif import format_comparison_summary
+
+        lines.extend(["", format_comparison_summary(result["whatif"])])
+    return "\n".join(lines)

@@ -32,6 +32,7 @@ from __future__ import annotations
 import os
 import re
 import struct
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -168,8 +169,20 @@ def _walk(root: Path) -> list[str]:
     return out
 
 
-def scan(root: Path, *, options: ReadOptions = ReadOptions()) -> ReadResult:  # noqa: B008
-    """Walk ``root`` and return one row per recording file (see the module docstring)."""
+def scan(
+    root: Path,
+    *,
+    options: ReadOptions = ReadOptions(),  # noqa: B008
+    files: list[str] | None = None,
+    skip: Callable[[str, int], bool] | None = None,
+) -> ReadResult:
+    """Walk ``root`` and return one row per recording file (see the module docstring).
+
+    ``files`` limits the scan to these paths relative to ``root`` (default: every file
+    under it). ``skip(relative_path, size_bytes)`` true means the file is known already
+    (the loader passes the files it loaded with that size): it is counted as skipped and
+    its header is not read.
+    """
     root = Path(root)
     notes: dict[str, int] = {}
     rejects: list[Reject] = []
@@ -179,7 +192,9 @@ def scan(root: Path, *, options: ReadOptions = ReadOptions()) -> ReadResult:  # 
     def note(key: str) -> None:
         notes[key] = notes.get(key, 0) + 1
 
-    files = _walk(root) if root.is_dir() else []
+    if files is None:
+        files = _walk(root) if root.is_dir() else []
+    files = sorted(files)
     if not root.is_dir():
         note(f"recordings root {root} is not a directory")
     for index, rel in enumerate(files, start=1):
@@ -194,6 +209,10 @@ def scan(root: Path, *, options: ReadOptions = ReadOptions()) -> ReadResult:  # 
             size = path.stat().st_size
         except OSError as exc:
             rejects.append(Reject(index, 0, rel, f"cannot stat file: {exc.strerror}"))
+            continue
+        if skip is not None and skip(rel, size):
+            skipped += 1
+            note("already loaded with this size, skipped")
             continue
         parts = parse_name(name)
         if parts is None:

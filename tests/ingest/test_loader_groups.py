@@ -1,0 +1,123 @@
+"""The loader's groups (several files in one transaction) and recordings folders.
+
+Files are small hand-written queue_logs, so each expected count is read off the text.
+"""
+
+from __future__ import annotations
+
+import json
+import wave
+from pathlib import Path
+
+import duckdb
+from click.testing import CliRunner
+
+from callcenter_cli import main
+from ingest.loader import Loader
+
+LINES = [
+    "1756684800|1756684800.1|booking|NONE|ENTERQUEUE||13800138000|1",
+    "1756684805|1756684800.1|booking|A1001|CONNECT|5|1756684800.2|3",
+    "1756684900|1756684800.1|booking|A1001|COMPLETECALLER|5|95|1",
+    "1756685000|1756685000.1|general|NONE|ENTERQUEUE||13800138001|1",
+    "1756685030|1756685000.1|general|NONE|ABANDON|1|1|30",
+]
+
+
+def write(path: Path, lines: list[str]) -> Path:
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def table_count(db: Path, sql: str) -> int:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql).fetchone()[0]
+
+
+def test_a_group_counts_each_files_duplicates_against_the_earlier_files(tmp_path):
+    # a: lines 0-2; b: lines 1-4 (1 and 2 repeat a's); c: a repeat inside itself.
+    a = write(tmp_path / "queue_log-20260901", LINES[0:3])
+    b = write(tmp_path / "queue_log-20260902", LINES[1:5])
+    c = write(tmp_path / "queue_log-20260903", [LINES[4], LINES[4], "garbage"])
+    db = tmp_path / "ingest.duckdb"
+    with Loader(db, group_rows=10**6) as loader:  # all three in one transaction
+        report = loader.ingest([a, b, c])
+    by_name = {Path(f.path).name: f for f in report.files}
+    assert (by_name[a.name].rows_loaded, by_name[a.name].rows_duplicate) == (3, 0)
+    assert (by_name[b.name].rows_loaded, by_name[b.name].rows_duplicate) == (2, 2)
+    c_report = by_name[c.name]
+    assert (c_report.rows_loaded, c_report.rows_duplicate, c_report.rows_quarantined) == (0, 2, 1)
+    assert len({f.load_id for f in report.files}) == 3  # one load id per file, same commit
+    assert table_count(db, "select count(*) from raw_queue_log") == 5
+    assert table_count(db, "select count(*) from quarantine_queue_log") == 1
+    # The manifest agrees with the reports, file by file.
+    with duckdb.connect(str(db), read_only=True) as con:
+        manifest = dict(con.execute("select path, rows_loaded from ingest_files").fetchall())
+    assert manifest == {str(a): 3, str(b): 2, str(c): 0}
+
+
+def test_groups_of_one_file_give_the_same_tables_as_one_group(tmp_path):
+    files = [write(tmp_path / f"queue_log-2026090{i}", LINES[i : i + 2]) for i in range(1, 4)]
+    one, many = tmp_path / "one.duckdb", tmp_path / "many.duckdb"
+    with Loader(one, group_rows=1) as loader:
+        loader.ingest(files)
+    with Loader(many, group_rows=10**6) as loader:
+        loader.ingest(files)
+    query = "select epoch, call_id, event, source_file, source_line from raw_queue_log order by all"
+    with (
+        duckdb.connect(str(one), read_only=True) as a,
+        duckdb.connect(str(many), read_only=True) as b,
+    ):
+        assert a.execute(query).fetchall() == b.execute(query).fetchall()
+
+
+def test_a_copy_in_the_same_run_is_recognised_as_a_copy(tmp_path):
+    original = write(tmp_path / "queue_log", LINES * 200)  # over 4 KiB: fingerprinted
+    copy = write(tmp_path / "queue_log.bak", LINES * 200)
+    with Loader(tmp_path / "ingest.duckdb", group_rows=10**6) as loader:
+        report = loader.ingest([original, copy])
+    first, second = report.files
+    assert first.rows_loaded == len(LINES) and first.rows_duplicate == len(LINES) * 199
+    assert second.status == "unchanged" and "a copy of" in second.note
+
+
+def _wav(path: Path, seconds: float) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes(b"\x00\x00" * int(8000 * seconds))
+
+
+def test_a_recordings_folder_is_scanned_once_and_rejects_are_not_repeated(tmp_path):
+    root = tmp_path / "monitor"
+    day = root / "2026" / "09" / "01"
+    _wav(day / "q-500-13800138000-20260901-080015-1756687215.123.wav", 2.5)
+    _wav(day / "out-13800138001-8001-20260901-081500-1756688100.7.wav", 1.0)
+    (day / "not-a-freepbx-name.wav").write_bytes(b"RIFF")
+    db = tmp_path / "ingest.duckdb"
+    result = CliRunner().invoke(main, ["ingest", str(root), "--db", str(db), "--json"])
+    assert result.exit_code == 0, result.output
+    first = json.loads(result.output)["sources"]["recording_files"]
+    assert first == {"files": 1, "rows_read": 3, "loaded": 2, "duplicate": 0, "quarantined": 1}
+    with duckdb.connect(str(db), read_only=True) as con:
+        durations = dict(
+            con.execute("select uniqueid, duration_s from raw_recording_files").fetchall()
+        )
+    assert durations == {"1756687215.123": 2.5, "1756688100.7": 1.0}
+
+    # A new recording arrives; the known ones are not opened again.
+    _wav(day / "q-500-13800138002-20260901-090000-1756690800.9.wav", 4.0)
+    with Loader(db) as loader:
+        again = loader.ingest([root])
+    (scan,) = again.files
+    assert (scan.rows_read, scan.rows_loaded, scan.rows_duplicate, scan.rows_quarantined) == (
+        2,
+        1,
+        1,
+        0,
+    )
+    assert scan.reader_notes["already loaded with this size, skipped"] == 2
+    assert table_count(db, "select count(*) from quarantine_recording_files") == 1
+    assert table_count(db, "select count(*) from raw_recording_files") == 3

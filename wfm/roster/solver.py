@@ -1,0 +1,859 @@
+"""Build and solve the weekly roster model (CP-SAT); see ``wfm.roster`` for the design.
+
+Entry point: ``solve_roster(agents, templates, requirements, week_start, ...)``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import math
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import reduce
+
+import numpy as np
+import pandas as pd
+
+from wfm.roster.coverage import coverage_frame, summarise
+from wfm.roster.domain import (
+    WEEKDAYS,
+    Agent,
+    RosterActivity,
+    RosterInputError,
+    RosterResult,
+    Rules,
+    ShiftTemplate,
+    Weights,
+)
+from wfm.roster.linear import INF, LinearModel
+
+log = logging.getLogger(__name__)
+
+DAYS = 7
+RULE_TAGS = ("days", "hours", "rest", "consecutive", "weekend")
+
+
+@dataclass(frozen=True)
+class ShiftOption:
+    """One concrete shift: a template started at ``start`` (minutes after week start)."""
+
+    index: int
+    template: ShiftTemplate
+    day: int  # 0..6 within the week
+    start: int
+
+    @property
+    def end(self) -> int:
+        return self.start + self.template.length_min
+
+    @property
+    def start_of_day(self) -> int:
+        return self.start - self.day * 1440
+
+
+@dataclass
+class Problem:
+    """The inputs made ready for modelling: options, eligibility, requirement units."""
+
+    agents: list[Agent]
+    week_start: date
+    rules: Rules
+    weights: Weights
+    interval_min: int
+    slot_min: int
+    options: list[ShiftOption]
+    agent_options: list[dict[int, list[ShiftOption]]]  # per agent: day -> options
+    skills: list[str]  # skills some agent has and some interval requires
+    required_units: dict[str, np.ndarray]  # skill -> slot-agents needed per interval
+    requirements: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def slots_per_interval(self) -> int:
+        return self.interval_min // self.slot_min
+
+    @property
+    def horizon_intervals(self) -> int:
+        return (DAYS + 1) * 1440 // self.interval_min  # one spare day for night shifts
+
+
+def prepare(
+    agents: Sequence[Agent],
+    templates: Sequence[ShiftTemplate],
+    requirements: pd.DataFrame,
+    week_start: date,
+    rules: Rules,
+    weights: Weights,
+    interval_min: int | None = None,
+) -> Problem:
+    """Validate the inputs and enumerate every shift option each agent may work."""
+    rules.validate()
+    if not templates:
+        raise RosterInputError("no shift templates given")
+    by_name = {}
+    for template in templates:
+        template.validate()
+        if template.name in by_name:
+            raise RosterInputError(f"shift template {template.name!r} is defined twice")
+        by_name[template.name] = template
+    if not agents:
+        raise RosterInputError("no agents given: pass an agents file or a scenario")
+    seen: set[str] = set()
+    for agent in agents:
+        if agent.agent_id in seen:
+            raise RosterInputError(f"agent {agent.agent_id} appears twice in the agents list")
+        seen.add(agent.agent_id)
+        if not agent.skills:
+            raise RosterInputError(f"agent {agent.agent_id} has no skills")
+        unknown = [name for name in agent.templates if name not in by_name]
+        if unknown:
+            raise RosterInputError(
+                f"agent {agent.agent_id}: unknown shift template(s) {', '.join(unknown)} "
+                f"(known: {', '.join(by_name)})"
+            )
+    frame = _week_requirements(requirements, week_start)
+    interval_min = interval_min or infer_interval_min(frame)
+    if 1440 % interval_min:
+        raise RosterInputError(f"interval of {interval_min} min does not divide a day")
+    slot_min = reduce(
+        math.gcd,
+        [interval_min]
+        + [
+            value
+            for t in templates
+            for value in (
+                t.length_min,
+                t.start_earliest_min,
+                t.start_step_min,
+                t.lunch_min,
+                t.break_min,
+                *t.lunch_window_min,
+                *(v for w in t.break_windows_min for v in w),
+            )
+        ],
+    )
+    options = _enumerate_options(templates)
+    agent_options = [_eligible(agent, options, week_start, by_name) for agent in agents]
+    agent_skills = {s for a in agents for s in a.skills}
+    required_units: dict[str, np.ndarray] = {}
+    warnings: list[str] = []
+    intervals = (DAYS + 1) * 1440 // interval_min
+    spi = interval_min // slot_min
+    origin = pd.Timestamp(datetime.combine(week_start, datetime.min.time()))
+    for skill, rows in frame.groupby("skill", sort=True):
+        if rows["required"].sum() <= 0:
+            continue
+        if skill not in agent_skills:
+            hours = rows["required"].sum() * interval_min / 60
+            warnings.append(
+                f"skill {skill!r} is required ({hours:.1f} agent-hours) but no agent has it: "
+                "it stays uncovered, the other skills are still rostered"
+            )
+            continue
+        units = np.zeros(intervals, dtype=np.int64)
+        index = ((rows["ds"] - origin) / pd.Timedelta(minutes=interval_min)).astype(int)
+        for t, required in zip(index, rows["required"], strict=True):
+            units[t] += math.ceil(float(required) * spi - 1e-9)
+        required_units[str(skill)] = units
+    return Problem(
+        agents=list(agents),
+        week_start=week_start,
+        rules=rules,
+        weights=weights,
+        interval_min=interval_min,
+        slot_min=slot_min,
+        options=options,
+        agent_options=agent_options,
+        skills=sorted(required_units),
+        required_units=required_units,
+        requirements=frame,
+        warnings=warnings,
+    )
+
+
+def _week_requirements(requirements: pd.DataFrame, week_start: date) -> pd.DataFrame:
+    missing = [c for c in ("skill", "ds", "required") if c not in requirements.columns]
+    if missing:
+        raise RosterInputError(f"requirements lack column(s) {', '.join(missing)}")
+    frame = requirements[["skill", "ds", "required"]].copy()
+    frame["skill"] = frame["skill"].astype(str)
+    frame["ds"] = pd.to_datetime(frame["ds"])
+    frame["required"] = pd.to_numeric(frame["required"]).astype(float)
+    if (frame["required"] < 0).any() or frame["required"].isna().any():
+        raise RosterInputError("requirements: required must be a number >= 0 in every row")
+    start = pd.Timestamp(week_start)
+    frame = frame[(frame["ds"] >= start) & (frame["ds"] < start + pd.Timedelta(days=DAYS))]
+    if frame.empty or frame["required"].sum() <= 0:
+        raise RosterInputError(
+            f"no requirements for the week starting {week_start}: forecast and staff that "
+            "week first (callcenter staff) or pass --requirements with rows for it"
+        )
+    return frame.groupby(["skill", "ds"], as_index=False)["required"].sum()
+
+
+def infer_interval_min(requirements: pd.DataFrame) -> int:
+    """The requirement grid: the smallest gap between two intervals of one skill (30 if
+    every skill has a single interval)."""
+    gaps = []
+    for _, rows in requirements.groupby("skill"):
+        values = np.sort(rows["ds"].unique())
+        if len(values) > 1:
+            gaps.append(np.diff(values).min() / np.timedelta64(1, "m"))
+    interval = int(min(gaps)) if gaps else 30
+    if interval <= 0 or 1440 % interval:
+        raise RosterInputError(f"requirement intervals are {interval} min apart: use 15 or 30")
+    return interval
+
+
+def _enumerate_options(templates: Sequence[ShiftTemplate]) -> list[ShiftOption]:
+    options = []
+    for day in range(DAYS):
+        for template in templates:
+            for start in range(
+                template.start_earliest_min, template.start_latest_min + 1, template.start_step_min
+            ):
+                options.append(ShiftOption(len(options), template, day, day * 1440 + start))
+    return options
+
+
+def _eligible(
+    agent: Agent,
+    options: Sequence[ShiftOption],
+    week_start: date,
+    templates: dict[str, ShiftTemplate],
+) -> dict[int, list[ShiftOption]]:
+    allowed = set(agent.templates or templates)
+    result: dict[int, list[ShiftOption]] = defaultdict(list)
+    for option in options:
+        day = week_start + timedelta(days=option.day)
+        if option.template.name not in allowed or day in agent.days_off:
+            continue
+        if agent.availability is not None:
+            windows = agent.availability.get(day.weekday(), ())
+            start, end = option.start_of_day, option.start_of_day + option.template.length_min
+            if not any(lo <= start and end <= hi for lo, hi in windows):
+                continue
+        result[option.day].append(option)
+    return dict(result)
+
+
+def _prefers(agent: Agent, option: ShiftOption) -> bool:
+    if agent.preferred_start is None:
+        return True
+    lo, hi = agent.preferred_start
+    return lo <= option.start_of_day <= hi
+
+
+# ----------------------------------------------------------------------------- the rules
+
+
+def add_agent_rules(
+    model: LinearModel,
+    agent: Agent,
+    choices: dict[int, list[tuple[ShiftOption, int]]],
+    rules: Rules,
+    week_start: date,
+) -> None:
+    """The hard rules of one agent's week on their choice variables (one per option)."""
+    every = [(o, v) for day in sorted(choices) for o, v in choices[day]]
+    for pairs in choices.values():
+        model.add([v for _, v in pairs], [1] * len(pairs), 0, 1, "one_a_day")
+    model.add(
+        [v for _, v in every],
+        [1] * len(every),
+        rules.min_days_per_week,
+        rules.max_days_per_week,
+        "days",
+    )
+    model.add(
+        [v for _, v in every],
+        [o.template.paid_min for o, _ in every],
+        agent.contract_min - rules.hours_tolerance_min,
+        agent.contract_min + rules.hours_tolerance_min,
+        "hours",
+    )
+    days = sorted(choices)
+    for i, first in enumerate(days):
+        for second in days[i + 1 :]:
+            latest_end = max(o.end for o, _ in choices[first])
+            if min(o.start for o, _ in choices[second]) >= latest_end + rules.min_rest_min:
+                continue
+            for end in sorted({o.end for o, _ in choices[first]}):
+                early = [v for o, v in choices[first] if o.end >= end]
+                late = [v for o, v in choices[second] if o.start < end + rules.min_rest_min]
+                if late:
+                    model.add(early + late, [1] * (len(early) + len(late)), -INF, 1, "rest")
+    limit = rules.max_consecutive_days
+    for first in range(DAYS - limit):
+        window = [v for d in range(first, first + limit + 1) for _, v in choices.get(d, [])]
+        if window:
+            model.add(window, [1] * len(window), -INF, limit, "consecutive")
+    weekend = [d for d in range(DAYS) if (week_start + timedelta(days=d)).weekday() >= 5]
+    if weekend and rules.min_weekend_days_off:
+        worked = [v for d in weekend for _, v in choices.get(d, [])]
+        most = max(0, len(weekend) - rules.min_weekend_days_off)
+        if worked:
+            model.add(worked, [1] * len(worked), -INF, most, "weekend")
+
+
+def _agent_model(
+    problem: Problem, a: int, skip: frozenset[str] = frozenset()
+) -> tuple[LinearModel, dict[int, list[tuple[ShiftOption, int]]]]:
+    model = LinearModel()
+    choices = {
+        day: [(o, model.var(0, 1)) for o in options]
+        for day, options in problem.agent_options[a].items()
+    }
+    add_agent_rules(model, problem.agents[a], choices, problem.rules, problem.week_start)
+    model.rows = [row for row in model.rows if row[4] not in skip]
+    return model, choices
+
+
+def _solve_small(model: LinearModel, time_limit_s: float = 5.0) -> list[int] | None:
+    from ortools.sat.python import cp_model
+
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = time_limit_s
+    status = solver.solve(model.to_cp_sat())
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return list(solver.response_proto.solution)
+
+
+def diagnose_agent(problem: Problem, a: int) -> str:
+    """Why agent ``a``'s rules cannot all hold: the rule whose removal makes the week
+    possible, with the numbers, and what to change."""
+    agent, rules = problem.agents[a], problem.rules
+    options = problem.agent_options[a]
+    days = sorted(options)
+    day_names = ", ".join(
+        WEEKDAYS[(problem.week_start + timedelta(days=d)).weekday()] for d in days
+    )
+    where = f"agent {agent.agent_id}"
+    if not days:
+        return (
+            f"{where}: no shift template fits their availability and days off on any day "
+            "of the week (widen the availability or remove the agent)"
+        )
+    culprit = next(
+        (tag for tag in RULE_TAGS if _solve_small(_agent_model(problem, a, frozenset({tag}))[0])),
+        None,
+    )
+    contract_h = agent.contract_min / 60
+    if culprit == "days":
+        return (
+            f"{where}: {rules.min_days_per_week} working days a week needed but only "
+            f"{len(days)} available day(s) ({day_names}); add availability or lower the "
+            "minimum days per week"
+        )
+    if culprit == "hours":
+        model, choices = _agent_model(problem, a, frozenset({"hours"}))
+        pairs = [(o, v) for day in choices.values() for o, v in day]
+        for v in model.objective:
+            model.objective[v] = 0
+        for o, v in pairs:
+            model.minimise(v, -o.template.paid_min)
+        solution = _solve_small(model)
+        most = sum(o.template.paid_min for o, v in pairs if solution and solution[v]) / 60
+        return (
+            f"{where}: {contract_h:g} h contracted but at most {most:g} h fit into "
+            f"{len(days)} available day(s) ({day_names}) under the rules; widen the "
+            "availability, grant fewer days off, or change the contract"
+        )
+    if culprit == "rest":
+        return (
+            f"{where}: the minimum rest of {rules.min_rest_min / 60:g} h between shifts "
+            f"cannot be kept with {contract_h:g} h contracted on {len(days)} available "
+            f"day(s) ({day_names}); widen the availability"
+        )
+    if culprit == "consecutive":
+        return (
+            f"{where}: {contract_h:g} h contracted on the available days ({day_names}) "
+            f"needs more than {rules.max_consecutive_days} consecutive working days"
+        )
+    if culprit == "weekend":
+        return (
+            f"{where}: {rules.min_weekend_days_off} weekend day(s) off required, but "
+            f"{contract_h:g} h contracted fit only by working the weekend ({day_names})"
+        )
+    return (
+        f"{where}: availability ({day_names}), days off, {contract_h:g} h contracted and "
+        "the rules cannot all hold at once; relax one of them"
+    )
+
+
+# ----------------------------------------------------------------------- the main model
+
+
+@dataclass
+class MainModel:
+    model: LinearModel
+    x: dict[tuple[int, int], int]  # (agent, option) -> variable
+    n: dict[tuple[tuple[str, ...], int], int]  # (skill set, option) -> agents working it
+    # (skill set, option, activity number) -> [(start offset, variable counting agents)]
+    activity_counts: dict[tuple[tuple[str, ...], int, int], list[tuple[int, int]]]
+    under: dict[tuple[str, int], int]  # (skill, interval) -> slot-agents short
+    groups: dict[tuple[str, ...], list[int]]  # skill set -> agent indices
+
+
+def _slots_by_interval(problem: Problem, start: int, length: int) -> list[tuple[int, int]]:
+    """``(interval, slots)`` pairs covered by ``[start, start + length)`` minutes."""
+    counts: dict[int, int] = defaultdict(int)
+    for minute in range(start, start + length, problem.slot_min):
+        counts[minute // problem.interval_min] += 1
+    return sorted(counts.items())
+
+
+def build_model(problem: Problem, objective: str = "weighted") -> MainModel:
+    """The full roster model. ``objective``: ``weighted`` (under, over, preferences, see
+    ``Weights``) or ``under`` (slot-agents short only: the LP bound's objective)."""
+    model = LinearModel()
+    weights = problem.weights
+    groups: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for a, agent in enumerate(problem.agents):
+        groups[agent.skill_set].append(a)
+    x: dict[tuple[int, int], int] = {}
+    for a, agent in enumerate(problem.agents):
+        choices = {
+            day: [(o, model.var(0, 1, f"x{a}_{o.index}")) for o in options]
+            for day, options in problem.agent_options[a].items()
+        }
+        for pairs in choices.values():
+            for o, v in pairs:
+                x[(a, o.index)] = v
+                if objective == "weighted" and not _prefers(agent, o):
+                    model.minimise(v, weights.preference)
+        add_agent_rules(model, agent, choices, problem.rules, problem.week_start)
+    if objective == "weighted":
+        _break_symmetry(model, problem, x)
+    n: dict[tuple[tuple[str, ...], int], int] = {}
+    counts: dict[tuple[tuple[str, ...], int, int], list[tuple[int, int]]] = {}
+    presence: dict[tuple[str, ...], dict[int, dict[int, int]]] = {
+        g: defaultdict(lambda: defaultdict(int)) for g in groups
+    }
+    for g, members in groups.items():
+        for option in problem.options:
+            workers = [x[(a, option.index)] for a in members if (a, option.index) in x]
+            if not workers:
+                continue
+            count = model.var(0, len(workers), f"n{option.index}")
+            n[(g, option.index)] = count
+            model.add([count, *workers], [1] + [-1] * len(workers), 0, 0, "link")
+            for t, slots in _slots_by_interval(problem, option.start, option.template.length_min):
+                presence[g][t][count] += slots
+            if objective == "weighted":
+                net_slots = option.template.net_min // problem.slot_min
+                model.minimise(count, weights.over * net_slots)
+            for k, (_kind, lo, hi, length) in enumerate(option.template.activities()):
+                variables = []
+                for offset in range(lo, hi + 1, problem.slot_min):
+                    v = model.var(0, len(workers))
+                    variables.append((offset, v))
+                    for t, slots in _slots_by_interval(problem, option.start + offset, length):
+                        presence[g][t][v] -= slots
+                counts[(g, option.index, k)] = variables
+                model.add(
+                    [count, *(v for _, v in variables)],
+                    [1] + [-1] * len(variables),
+                    0,
+                    0,
+                    "link",
+                )
+    under: dict[tuple[str, int], int] = {}
+    flows: dict[tuple[tuple[str, ...], int], list[int]] = defaultdict(list)
+    total_required = 0
+    for skill in problem.skills:
+        units = problem.required_units[skill]
+        skill_weight = weights.skill.get(skill, 1)
+        for t in np.flatnonzero(units):
+            t = int(t)
+            required = int(units[t])
+            total_required += required
+            short = model.var(0, required, f"u_{skill}_{t}")
+            under[(skill, t)] = short
+            coef = weights.under * skill_weight + weights.over if objective == "weighted" else 1
+            model.minimise(short, coef)
+            terms = [short]
+            for g in groups:
+                if skill in g and presence[g].get(t):
+                    f = model.var(0, required)
+                    flows[(g, t)].append(f)
+                    terms.append(f)
+            model.add(terms, [1] * len(terms), required, required, "cover")
+    for (g, t), fs in flows.items():
+        present = presence[g][t]
+        model.add(
+            fs + list(present),
+            [1] * len(fs) + [-c for c in present.values()],
+            -INF,
+            0,
+            "cover",
+        )
+    if objective == "weighted":
+        model.offset = -weights.over * total_required
+    return MainModel(model, x, n, counts, under, dict(groups))
+
+
+def _break_symmetry(model: LinearModel, problem: Problem, x: dict[tuple[int, int], int]) -> None:
+    """Identical agents (same skills, contract, availability, days off, preference and
+    templates) are interchangeable: order their weekly day patterns (sum 2^day over
+    worked days), which keeps one of every set of equivalent rosters."""
+    classes: dict[tuple, list[int]] = defaultdict(list)
+    for a, agent in enumerate(problem.agents):
+        key = (
+            agent.skill_set,
+            agent.contract_min,
+            repr(agent.availability),
+            tuple(sorted(agent.days_off)),
+            agent.preferred_start,
+            tuple(sorted(agent.templates)),
+        )
+        classes[key].append(a)
+    for members in classes.values():
+        for first, second in itertools.pairwise(members):
+            variables, coefficients = [], []
+            for day, options in problem.agent_options[first].items():
+                for o in options:
+                    variables += [x[(first, o.index)], x[(second, o.index)]]
+                    coefficients += [1 << day, -(1 << day)]
+            if variables:
+                model.add(variables, coefficients, 0, INF, "symmetry")
+
+
+# ---------------------------------------------------------------------------- the greedy
+
+
+def greedy_roster(problem: Problem, on_infeasible: str = "error") -> dict[int, list[ShiftOption]]:
+    """A feasible start: agents one at a time (fewest options first), each given the week
+    (a small CP-SAT model with that agent's rules) that covers most of what is still
+    uncovered, counting a shift's breaks and lunch as a uniform thinning.
+
+    An agent whose own rules cannot hold raises ``RosterInputError`` with the diagnosis
+    (``on_infeasible="error"``) or is left out with a warning (``"skip"``).
+    """
+    residual = {s: problem.required_units[s].astype(float) for s in problem.skills}
+    order = sorted(
+        range(len(problem.agents)),
+        key=lambda a: (sum(len(v) for v in problem.agent_options[a].values()), a),
+    )
+    chosen: dict[int, list[ShiftOption]] = {}
+    zeros = np.zeros(problem.horizon_intervals)
+    for a in order:
+        agent = problem.agents[a]
+        rows = [residual[s] for s in agent.skills if s in residual]
+        best = np.max(rows, axis=0) if rows else zeros
+        model, choices = _agent_model(problem, a)
+        for pairs in choices.values():
+            for o, v in pairs:
+                thinning = o.template.net_min / o.template.length_min
+                gain = sum(
+                    min(slots * thinning, best[t])
+                    for t, slots in _slots_by_interval(problem, o.start, o.template.length_min)
+                    if t < len(best)
+                )
+                penalty = 0 if _prefers(agent, o) else 1
+                model.minimise(v, -round(10 * gain) + penalty)
+        solution = _solve_small(model)
+        if solution is None:
+            message = diagnose_agent(problem, a)
+            if on_infeasible == "skip":
+                problem.warnings.append(f"{message}: left out of the roster")
+                continue
+            raise RosterInputError(message)
+        picked = [o for pairs in choices.values() for o, v in pairs if solution[v]]
+        chosen[a] = picked
+        for o in picked:
+            thinning = o.template.net_min / o.template.length_min
+            for t, slots in _slots_by_interval(problem, o.start, o.template.length_min):
+                left = slots * thinning
+                for skill in sorted(agent.skills, key=lambda s: -residual.get(s, zeros)[t]):
+                    if skill in residual and left > 0:
+                        take = min(left, max(residual[skill][t], 0.0))
+                        residual[skill][t] -= take
+                        left -= take
+    return chosen
+
+
+# ------------------------------------------------------------------------------ solving
+
+
+def _spread(total: int, choices: int, position: int) -> int:
+    """The choice index for the ``position``-th of ``total`` agents, spread evenly."""
+    return min(choices - 1, (2 * position + 1) * choices // (2 * total))
+
+
+def _activities(
+    problem: Problem,
+    chosen: dict[int, list[ShiftOption]],
+    counts: dict[tuple[tuple[str, ...], int, int], list[int]] | None,
+) -> list[RosterActivity]:
+    """Rows of the roster; lunch and breaks dealt out to the agents of each (skill set,
+    option) from the solver's counts per start (or spread evenly without them)."""
+    origin = datetime.combine(problem.week_start, datetime.min.time())
+    working: dict[tuple[tuple[str, ...], int], list[int]] = defaultdict(list)
+    for a in sorted(chosen):
+        for option in chosen[a]:
+            working[(problem.agents[a].skill_set, option.index)].append(a)
+    rows: list[RosterActivity] = []
+
+    def at(minute: int) -> datetime:
+        return origin + timedelta(minutes=minute)
+
+    for (g, index), members in working.items():
+        option = problem.options[index]
+        template = option.template
+        day = problem.week_start + timedelta(days=option.day)
+        for a in members:
+            rows.append(
+                RosterActivity(
+                    problem.agents[a].agent_id,
+                    day,
+                    "shift",
+                    at(option.start),
+                    at(option.end),
+                    template.name,
+                )
+            )
+        for k, (kind, lo, hi, length) in enumerate(template.activities()):
+            offsets = list(range(lo, hi + 1, problem.slot_min))
+            if counts is not None and sum(counts[(g, index, k)]) == len(members):
+                starts = [
+                    offset
+                    for offset, number in zip(offsets, counts[(g, index, k)], strict=True)
+                    for _ in range(number)
+                ]
+            else:
+                starts = [
+                    offsets[_spread(len(members), len(offsets), i)] for i in range(len(members))
+                ]
+            for a, offset in zip(members, starts, strict=True):
+                begin = option.start + offset
+                rows.append(
+                    RosterActivity(
+                        problem.agents[a].agent_id,
+                        day,
+                        kind,
+                        at(begin),
+                        at(begin + length),
+                        template.name,
+                    )
+                )
+    rows.sort(key=lambda r: (r.agent_id, r.day, r.start, r.activity != "shift"))
+    return rows
+
+
+def _logging_callback(started: float):
+    from ortools.sat.python import cp_model
+
+    class Progress(cp_model.CpSolverSolutionCallback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.solutions = 0
+
+        def on_solution_callback(self) -> None:
+            self.solutions += 1
+            objective, bound = self.objective_value, self.best_objective_bound
+            log.info(
+                "roster: solution %d objective %.0f bound %.0f gap %.1f%% at %.1f s",
+                self.solutions,
+                objective,
+                bound,
+                100 * relative_gap(objective, bound),
+                time.monotonic() - started,
+            )
+
+    return Progress()
+
+
+def relative_gap(objective: float, bound: float) -> float:
+    """``(objective - bound) / max(1, |objective|)``: 0 means proven optimal."""
+    return max(0.0, (objective - bound) / max(1.0, abs(objective)))
+
+
+def solve_roster(
+    agents: Sequence[Agent],
+    templates: Sequence[ShiftTemplate],
+    requirements: pd.DataFrame,
+    week_start: date,
+    rules: Rules | None = None,
+    weights: Weights | None = None,
+    interval_min: int | None = None,
+    time_limit_s: float = 60.0,
+    num_workers: int = 2,
+    on_infeasible: str = "error",
+    seed: int = 0,
+) -> RosterResult:
+    """Roster the week starting ``week_start`` (local date) against ``requirements``
+    (a frame ``skill, ds, required``: agents needed on the phone per interval, ``ds`` the
+    local interval start).
+
+    The whole run (greedy start, model build, CP-SAT search) keeps to ``time_limit_s``
+    where it can; CP-SAT gets what is left (at least one second). Raises
+    ``RosterInputError`` for unusable input or an agent whose own rules cannot hold
+    (unless ``on_infeasible="skip"``: such agents are left out, with a warning).
+    """
+    from ortools.sat.python import cp_model
+
+    started = time.monotonic()
+    rules = rules or Rules()
+    weights = weights or Weights()
+    problem = prepare(agents, templates, requirements, week_start, rules, weights, interval_min)
+    for warning in problem.warnings:
+        log.warning("roster: %s", warning)
+    greedy = greedy_roster(problem, on_infeasible)
+    log.info(
+        "roster: greedy start for %d agents in %.1f s", len(greedy), time.monotonic() - started
+    )
+    keep = sorted(greedy)
+    if len(keep) < len(problem.agents):
+        problem = _only_agents(problem, keep)
+        greedy = {new: greedy[old] for new, old in enumerate(keep)}
+    main = build_model(problem)
+    cp = main.model.to_cp_sat()
+    hint = _hint(main, greedy)
+    cp.proto.solution_hint.vars.extend(hint.keys())
+    cp.proto.solution_hint.values.extend(hint.values())
+    built = time.monotonic() - started
+    log.info(
+        "roster: model with %d variables and %d constraints built in %.1f s",
+        len(main.model.lower),
+        len(main.model.rows),
+        built,
+    )
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(1.0, time_limit_s - built)
+    solver.parameters.num_workers = num_workers
+    solver.parameters.random_seed = seed
+    solver.parameters.log_search_progress = True
+    status = solver.solve(cp, _logging_callback(started))
+    objective_offset = main.model.offset
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        values = solver.response_proto.solution
+        chosen: dict[int, list[ShiftOption]] = defaultdict(list)
+        for (a, index), v in main.x.items():
+            if values[v]:
+                chosen[a].append(problem.options[index])
+        counts = {key: [values[v] for _, v in pairs] for key, pairs in main.activity_counts.items()}
+        objective = solver.objective_value + objective_offset
+        bound = solver.best_objective_bound + objective_offset
+        status_name = solver.status_name(status)
+    else:
+        chosen, counts = greedy, None
+        objective = math.nan
+        bound = solver.best_objective_bound + objective_offset
+        status_name = "GREEDY"
+    activities = _activities(problem, dict(chosen), counts)
+    coverage = coverage_frame(
+        activities, problem.agents, problem.requirements, week_start, problem.interval_min
+    )
+    summary = summarise(coverage, activities, problem.interval_min)
+    if math.isnan(objective):
+        objective = _evaluate(problem, chosen, coverage)
+    solve_s = time.monotonic() - started
+    log.info(
+        "roster: %s objective %.0f bound %.0f in %.1f s, coverage %.2f%%",
+        status_name,
+        objective,
+        bound,
+        solve_s,
+        summary["coverage_pct"],
+    )
+    return RosterResult(
+        week_start=week_start,
+        status=status_name,
+        objective=float(objective),
+        best_bound=float(bound),
+        gap=relative_gap(objective, bound),
+        solve_s=round(solve_s, 2),
+        activities=activities,
+        coverage=coverage,
+        summary=summary,
+        warnings=list(problem.warnings),
+        parameters={
+            "time_limit_s": time_limit_s,
+            "num_workers": num_workers,
+            "interval_min": problem.interval_min,
+            "slot_min": problem.slot_min,
+            "agents": len(problem.agents),
+            "templates": [t.name for t in templates],
+            "rules": vars(rules),
+            "weights": {
+                "under": weights.under,
+                "over": weights.over,
+                "preference": weights.preference,
+            },
+            "variables": len(main.model.lower),
+            "constraints": len(main.model.rows),
+        },
+    )
+
+
+def _evaluate(
+    problem: Problem, chosen: dict[int, list[ShiftOption]], coverage: pd.DataFrame
+) -> float:
+    """The weighted objective of a roster from its coverage (used when CP-SAT found none)."""
+    weights, spi = problem.weights, problem.slots_per_interval
+    objective = 0.0
+    for a, options in chosen.items():
+        for o in options:
+            objective += weights.over * o.template.net_min / problem.slot_min
+            objective += 0 if _prefers(problem.agents[a], o) else weights.preference
+    modelled = coverage[coverage["skill"].isin(problem.skills)]
+    short = (modelled["required"] - modelled["scheduled"]).clip(lower=0) * spi
+    per_skill = modelled["skill"].map(
+        lambda s: weights.under * weights.skill.get(s, 1) + weights.over
+    )
+    objective += float((short * per_skill).sum())
+    objective -= weights.over * sum(int(u.sum()) for u in problem.required_units.values())
+    return objective
+
+
+def _only_agents(problem: Problem, keep: list[int]) -> Problem:
+    return Problem(
+        agents=[problem.agents[a] for a in keep],
+        week_start=problem.week_start,
+        rules=problem.rules,
+        weights=problem.weights,
+        interval_min=problem.interval_min,
+        slot_min=problem.slot_min,
+        options=problem.options,
+        agent_options=[problem.agent_options[a] for a in keep],
+        skills=problem.skills,
+        required_units=problem.required_units,
+        requirements=problem.requirements,
+        warnings=problem.warnings,
+    )
+
+
+def _hint(main: MainModel, greedy: dict[int, list[ShiftOption]]) -> dict[int, int]:
+    """Values for the choice, count and break-count variables from the greedy roster."""
+    hint = {v: 0 for v in main.x.values()}
+    per_group: dict[tuple[tuple[str, ...], int], int] = defaultdict(int)
+    for a, options in greedy.items():
+        for option in options:
+            hint[main.x[(a, option.index)]] = 1
+    for (g, index), v in main.n.items():
+        members = main.groups[g]
+        per_group[(g, index)] = sum(hint.get(main.x.get((a, index), -1), 0) for a in members)
+        hint[v] = per_group[(g, index)]
+    for (g, index, _k), pairs in main.activity_counts.items():
+        total = per_group[(g, index)]
+        tally = [0] * len(pairs)
+        for i in range(total):
+            tally[_spread(total, len(pairs), i)] += 1
+        for (_, v), value in zip(pairs, tally, strict=True):
+            hint[v] = value
+    return hint
+
+
+def lp_under_bound(problem: Problem) -> float:
+    """A lower bound on under-coverage (agent-hours) of ANY roster meeting the hard rules:
+    the LP relaxation (GLOP) of the model with under-coverage as the only objective.
+    Skills nobody has are not in the model (add their hours separately)."""
+    main = build_model(problem, objective="under")
+    return main.model.solve_lp() * problem.slot_min / 60
