@@ -40,6 +40,7 @@ QUEUE_MODEL_FILES = (
     "staging/_models.toml",
     "staging/stg_cdr.sql",
     "staging/stg_queue_log.sql",
+    "staging/stg_connect_contacts.sql",
     "staging/agents",
     "intermediate/queues",
     "marts/queues",

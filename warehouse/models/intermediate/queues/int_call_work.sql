@@ -35,8 +35,27 @@ per_call as (
     group by call_id, agent_id, queue
 ),
 
+connect_work as (
+    -- Amazon Connect records carry the agent's hold and after-contact work themselves
+    -- (Agent.CustomerHoldDuration, Agent.AfterContactWorkDuration,
+    -- Agent.AgentInteractionDuration); a call's contacts worked by one agent in one queue
+    -- are summed.
+    select
+        call_id,
+        agent as agent_id,
+        queue,
+        sum(coalesce(customer_hold_s, 0)) as hold_s,
+        sum(coalesce(after_contact_work_s, 0)) as acw_s,
+        sum(agent_interaction_s) as talking_s
+    from {{ ref('stg_connect_contacts') }}
+    where connected_to_agent_time is not null and agent is not null
+    group by call_id, agent, queue
+),
+
 final as (
     select * from per_call
+    union all by name
+    select * from connect_work
 )
 
 select * from final

@@ -15,6 +15,9 @@
 --   exitempty    EXITEMPTY
 --   unfinished   ENTERQUEUE and no CONNECT or ending line (restart, lost line, or the
 --                call still waits when the log was read)
+--
+-- Amazon Connect contacts are appended with the same columns (int_connect_queue_visits,
+-- which states the mapping); platform says where a visit came from.
 with visit_lines as (
     select * from {{ ref('int_queue_visit_events') }}
     where visit_id is not null
@@ -143,8 +146,15 @@ visits as (
     window call_visits as (partition by call_id order by enter_log_seq)
 ),
 
+connect_visits as (
+    -- Amazon Connect contacts, mapped onto the same columns (int_connect_queue_visits).
+    select * from {{ ref('int_connect_queue_visits') }}
+),
+
 final as (
-    select * from visits
+    select *, 'asterisk' as platform from visits
+    union all by name
+    select *, 'connect' as platform from connect_visits
 )
 
 select * from final
