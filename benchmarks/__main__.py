@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
             print(_mmn_rows(result))
 
     if "ingest" in names:
-        days = 3 if args.quick else 92
+        days = 3 if args.quick else 105
         print(f"\ningest: {days} days of files (generated once, then kept) ...", flush=True)
         result = run_isolated(ingest.run, days)
         report["results"]["ingest"] = result

@@ -1,8 +1,8 @@
 """Ingest and build speed: our loader against DuckDB's own ``read_csv`` of the same files.
 
-The files are what the engine writes for ``days`` days of the airline scenario (92 days
-give about 5 million queue_log lines and 2.6 million Master.csv rows); they are generated
-once and kept under ``benchmarks/results/`` (git-ignored) for later runs.
+The files are what the engine writes for ``days`` days of the airline scenario (105 days
+give about 5.2 million queue_log lines and 2.9 million Master.csv rows); they are
+generated once and kept under ``benchmarks/results/`` (git-ignored) for later runs.
 
 Measured, each in a fresh database:
 - ``duckdb read_csv``: ``create table as select * from read_csv(...)`` of every queue_log
@@ -10,7 +10,7 @@ Measured, each in a fresh database:
   (18 typed columns). No validation, no lineage, no de-duplication: the machine's limit.
 - ``loader``: ``ingest.loader.Loader.ingest`` of the same files: sniffing, parsing,
   validation with quarantine, lineage columns, de-duplication by natural key, manifest,
-  one transaction per file.
+  files written in groups of up to 250,000 rows per transaction.
 - ``loader again``: the same call on the unchanged files (what a scheduled run costs
   when nothing arrived).
 - ``build``: ``warehouse.publish.publish`` of every model and data test over the result.
