@@ -37,6 +37,9 @@ SUBCOMMANDS: dict[str, str] = {
     "roster": "wfm.roster.cli:roster",
     "adherence": "wfm.adherence_cli:adherence",
     "intraday": "wfm.adherence_cli:intraday",
+    "qa": "qa.cli:qa",
+    "risk": "qa.risk.cli:risk",
+    "settle": "reports.cli:settle",
     "demo": "dashboards.demo:demo",
 }
 
