@@ -42,6 +42,8 @@ ingest_db = "data/ingest.duckdb"
 warehouse_db = "data/warehouse.duckdb"
 # Forecast runs, staffing requirements and rosters (written by the forecast and roster jobs).
 planning_db = "data/planning.duckdb"
+# Records people enter: QA evaluations, coaching, risk register (copied into each build).
+ops_db = "data/operational.duckdb"
 # The PBX's local time zone (Master.csv times, exports without an offset).
 timezone = "Asia/Shanghai"
 # Minutes between ingest runs.
@@ -84,6 +86,7 @@ class ScheduleConfig:
     ingest_db: Path = Path("data/ingest.duckdb")
     warehouse_db: Path = Path("data/warehouse.duckdb")
     planning_db: Path = Path("data/planning.duckdb")
+    ops_db: Path = Path("data/operational.duckdb")
     timezone: str = "Asia/Shanghai"
     ingest_every_minutes: float = 5.0
     build_after_ingest: bool = True
@@ -109,6 +112,7 @@ def load_config(path: Path | None) -> ScheduleConfig:
         ingest_db=Path(f.text("ingest_db", str(defaults.ingest_db))),
         warehouse_db=Path(f.text("warehouse_db", str(defaults.warehouse_db))),
         planning_db=Path(f.text("planning_db", str(defaults.planning_db))),
+        ops_db=Path(f.text("ops_db", str(defaults.ops_db))),
         timezone=f.text("timezone", defaults.timezone),
         ingest_every_minutes=f.number(
             "ingest_every_minutes",

@@ -31,6 +31,13 @@ from warehouse.runner import DataTestError, SourceError, WarehouseError
     help="The ingest database holding the raw_* tables (opened read-only).",
 )
 @click.option(
+    "--ops-db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("data/operational.duckdb"),
+    show_default=True,
+    help="The operational store (QA evaluations, risk register), read-only; may not exist yet.",
+)
+@click.option(
     "--var",
     "assignments",
     multiple=True,
@@ -41,7 +48,9 @@ from warehouse.runner import DataTestError, SourceError, WarehouseError
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @user_errors
-def build(db_path: Path, ingest_db: Path, assignments: tuple[str, ...], as_json: bool) -> None:
+def build(
+    db_path: Path, ingest_db: Path, ops_db: Path, assignments: tuple[str, ...], as_json: bool
+) -> None:
     """Build every model and run the data tests, then publish the new warehouse.
 
     The build runs in a new file next to --db and replaces it only if every data test
@@ -61,7 +70,7 @@ def build(db_path: Path, ingest_db: Path, assignments: tuple[str, ...], as_json:
                     failing_rows and up to 5 example rows
     """
     try:
-        result = publish(db_path, ingest_db, config.parse_assignments(assignments))
+        result = publish(db_path, ingest_db, config.parse_assignments(assignments), ops_db=ops_db)
     except (SourceError, config.VariableError) as exc:
         raise UserError(str(exc)) from None
     except DataTestError as exc:

@@ -13,6 +13,7 @@ class BuildSettings(Protocol):
 
     ingest_db: Path
     warehouse_db: Path
+    ops_db: Path  # the operational store (QA, risk), copied in when it exists
     timezone: str  # the site's zone, also the center's: days and intervals are cut in it
 
 
@@ -22,5 +23,10 @@ def build_job(settings: BuildSettings) -> int:
     Raises like ``warehouse.publish.publish``: a failing data test fails the job and leaves
     the published warehouse as it was.
     """
-    result = publish(settings.warehouse_db, settings.ingest_db, {"timezone": settings.timezone})
+    result = publish(
+        settings.warehouse_db,
+        settings.ingest_db,
+        {"timezone": settings.timezone},
+        ops_db=settings.ops_db,
+    )
     return sum(model.rows for model in result.build.models)

@@ -42,6 +42,8 @@ from warehouse.runner import BuildResult, Project, SourceError, WarehouseError
 log = logging.getLogger(__name__)
 
 INGEST_CATALOG = "ingest"
+OPS_CATALOG = "ops"
+OPS_DIR = Path(__file__).resolve().parent / "ops"  # the operational store's declarations
 
 
 class PublishError(WarehouseError):
@@ -74,10 +76,16 @@ def publish(
     variables: Mapping[str, object] | None = None,
     project: Project | None = None,
     *,
+    ops_db: str | os.PathLike[str] | None = None,
     lock_retries: int = 100,
     lock_delay: float = 0.1,
 ) -> PublishResult:
     """Build from the raw tables of ``ingest_db`` and publish the result at ``db_path``.
+
+    ``ops_db`` is the operational store (QA evaluations, risk register: records people
+    enter, see ``warehouse/ops/``). Its tables declared in ``warehouse/ops/*.sql`` are
+    copied into the build when the file exists; a table it does not have yet is built
+    empty from its declaration, so a site without QA still builds.
 
     ``variables`` override the defaults of ``warehouse.config``; ``project`` defaults to
     the shipped models. ``lock_retries``/``lock_delay`` bound the wait for a lock on the
@@ -101,7 +109,11 @@ def publish(
             con = duckdb.connect(str(building))
             con.execute("set enable_progress_bar = false")  # the CLI reports per model
             try:
-                sources = _copy_sources(con, ingest_db, project, lock_retries, lock_delay)
+                ops_tables = _create_ops_tables(con)
+                sources = _copy_sources(
+                    con, ingest_db, project, lock_retries, lock_delay, skip=ops_tables
+                )
+                sources.update(_copy_ops(con, ops_db, ops_tables, lock_retries, lock_delay))
                 build = runner.run(con, project, values)
                 seconds = time.perf_counter() - started
                 _record_build(con, build_number, ingest_db, sources, build, seconds)
@@ -164,8 +176,67 @@ def _raise_if_held(db_path: Path, error: duckdb.Error) -> None:
         ) from None
 
 
+def ops_declarations() -> list[Path]:
+    """The operational store's table declarations (``warehouse/ops/*.sql``), in name order."""
+    return sorted(OPS_DIR.glob("*.sql"))
+
+
+def _create_ops_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Run the operational store's declarations in the build; returns the tables made."""
+    before = _tables(con, "main")
+    for path in ops_declarations():
+        con.execute(path.read_text(encoding="utf-8"))
+    return _tables(con, "main") - before
+
+
+def _copy_ops(
+    con: duckdb.DuckDBPyConnection,
+    ops_db: str | os.PathLike[str] | None,
+    tables: set[str],
+    retries: int,
+    delay: float,
+) -> dict[str, int]:
+    """Fill the declared operational tables from ``ops_db`` where it has them."""
+    if ops_db is not None and Path(ops_db).is_file() and tables:
+        try:
+            attach_read_only(con, Path(ops_db), OPS_CATALOG, retries, delay)
+        except duckdb.Error as exc:
+            raise SourceError(f"cannot open operational store {ops_db}: {exc}") from None
+        try:
+            for table in sorted(tables & _tables(con, "main", OPS_CATALOG)):
+                try:
+                    con.execute(
+                        f"insert into {table} by name select * from {OPS_CATALOG}.main.{table}"
+                    )
+                except duckdb.Error as exc:
+                    raise SourceError(
+                        f"operational store {ops_db}: table {table} does not match its "
+                        f"declaration in warehouse/ops: {exc}"
+                    ) from None
+        finally:
+            con.execute(f"detach {OPS_CATALOG}")
+    return {table: scalar(con, f"select count(*) from {table}") for table in sorted(tables)}
+
+
+def _tables(con: duckdb.DuckDBPyConnection, schema: str, catalog: str | None = None) -> set[str]:
+    catalog_filter = "table_catalog = " + ("current_database()" if catalog is None else "?")
+    return {
+        name
+        for (name,) in con.execute(
+            f"select table_name from information_schema.tables where {catalog_filter} "
+            "and table_schema = ?",
+            ([] if catalog is None else [catalog]) + [schema],
+        ).fetchall()
+    }
+
+
 def _copy_sources(
-    con: duckdb.DuckDBPyConnection, ingest_db: Path, project: Project, retries: int, delay: float
+    con: duckdb.DuckDBPyConnection,
+    ingest_db: Path,
+    project: Project,
+    retries: int,
+    delay: float,
+    skip: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> dict[str, int]:
     try:
         attach_read_only(con, ingest_db, INGEST_CATALOG, retries, delay)
@@ -181,7 +252,8 @@ def _copy_sources(
             ).fetchall()
         }
         known = known_source_schemas()
-        missing = [s for s in project.sources if s not in present and s not in known]
+        wanted = [s for s in project.sources if s not in skip]
+        missing = [s for s in wanted if s not in present and s not in known]
         if missing:
             readers = sorted(
                 m.name for m in project.models.values() if set(m.sources) & set(missing)
@@ -191,7 +263,7 @@ def _copy_sources(
                 f"(read by {', '.join(readers)}) and no reader produces it"
             )
         rows = {}
-        for source in project.sources:
+        for source in wanted:
             if source in present:
                 con.execute(
                     f"create table {source} as select * from {INGEST_CATALOG}.main.{source}"

@@ -16,6 +16,7 @@ def test_build_job_publishes_in_the_site_time_zone_and_returns_rows(tmp_path):
     settings = SimpleNamespace(
         ingest_db=write_ingest_db(tmp_path / "ingest.duckdb"),
         warehouse_db=tmp_path / "warehouse.duckdb",
+        ops_db=tmp_path / "operational.duckdb",  # none yet: its tables are built empty
         timezone="Europe/Madrid",
     )
     rows = build_job(settings)
