@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from callcenter_cli import UserError, emit, user_errors
+from callcenter_cli import UserError, emit, progress, user_errors
 from wfm.erlang import (
     agents_for_service_level,
     erlang_a_agents_for_service_level,
@@ -309,6 +309,11 @@ def staff(
     Definitions:
       agents_raw       agents on the phones for the target and the occupancy cap
       agents_required  ceil(agents_raw / (1 - shrinkage)), shrinkage = planned + unplanned
+      service_level    predicted with agents_raw; Erlang A: answered within target_s
+                       over ALL calls (an abandon is a miss); Erlang C: P(wait <= target_s)
+      asa_s            predicted; Erlang A: mean wait of answered calls; C: of all calls
+      p_abandon        predicted share of calls abandoning (Erlang A; empty for C)
+      binding          target | occupancy (max_occupancy set the number) | none (no calls)
       agent-hours      sum over intervals of agents x interval length
       trunk lines      Erlang B lines for the peak interval's load (IVR + wait + talk)
       patience         Erlang A: sum of waits of all visits / abandoned visits per queue
@@ -329,14 +334,17 @@ def staff(
     if simulate_scenario is not None:
         from wfm import whatif
 
-        comparison = whatif.compare(
-            frame,
-            simulate_scenario,
-            config=config,
-            roster=roster,
-            seed=seed,
-            tolerance=tolerance,
-        )
+        _, days = whatif.simulated_days(frame)
+        with progress(days, "day", f"simulating with scenario {simulate_scenario}") as advance:
+            comparison = whatif.compare(
+                frame,
+                simulate_scenario,
+                config=config,
+                roster=roster,
+                seed=seed,
+                tolerance=tolerance,
+                progress=lambda _day: advance(1),
+            )
         result["whatif"] = whatif.comparison_summary(comparison, tolerance)
     emit(result, as_json, _staff_human)
 

@@ -37,7 +37,7 @@ import dataclasses
 import itertools
 import math
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -179,12 +179,20 @@ class _VisitCollector:
 
 
 def simulate_visits(
-    scenario: Scenario, roster_csv: Path, start: date, days: int, seed: int
+    scenario: Scenario,
+    roster_csv: Path,
+    start: date,
+    days: int,
+    seed: int,
+    progress: Callable[[int], None] | None = None,
 ) -> pd.DataFrame:
-    """Run the engine with the roster; one row per queue visit (``acd.records.CallTruth``)."""
+    """Run the engine with the roster; one row per queue visit (``acd.records.CallTruth``).
+
+    ``progress(n)`` is called as each simulated day ends.
+    """
     plans = read_roster(roster_csv, scenario.center.timezone, set(agent_ids(scenario)))
     collector = _VisitCollector()
-    Simulation(scenario, start, days, seed, collector, roster=plans).run()
+    Simulation(scenario, start, days, seed, collector, roster=plans).run(progress=progress)
     columns = ["queue", "enter_s", "outcome", "wait_s"]
     return pd.DataFrame(
         [(v.queue, v.enter_s, v.outcome, v.wait_s) for v in collector.visits], columns=columns
@@ -246,6 +254,12 @@ def compare_frames(
     return frame[list(COMPARISON_COLUMNS)]
 
 
+def simulated_days(requirements: pd.DataFrame) -> tuple[date, int]:
+    """(first local day, number of days) the requirement's intervals cover."""
+    days = sorted(set(pd.to_datetime(requirements["ds"]).dt.date))
+    return days[0], (days[-1] - days[0]).days + 1
+
+
 def compare(
     requirements: pd.DataFrame,
     scenario: str | Path | Scenario,
@@ -254,20 +268,22 @@ def compare(
     roster: Path | None = None,
     seed: int = 7,
     tolerance: float = 0.05,
+    progress: Callable[[int], None] | None = None,
 ) -> pd.DataFrame:
     """Simulate the requirement (or ``roster``) and compare, per queue and interval.
 
-    The simulated days are the local days the requirement covers. With ``roster`` the
-    scenario is used as it is (its absence and lateness apply); without, the roster comes
-    from ``roster_from_requirements``. Raises ``StaffingError`` for unusable input.
+    The simulated days are the local days the requirement covers (``simulated_days``).
+    Without ``roster`` the plan is ``roster_from_requirements``. With ``roster`` the
+    scenario is used as it is (its absence and lateness apply), and ``agents_planned``
+    and ``sl_predicted`` stay the requirement's: the comparison says whether the roster
+    achieves what the requirement predicts. Raises ``StaffingError`` for unusable input.
     """
     if not 0 < tolerance < 1:
         raise StaffingError(f"tolerance must be between 0 and 1, got {tolerance}")
     if requirements.empty:
         raise StaffingError("nothing to simulate: the requirement has no intervals")
     spec = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    days = sorted(set(pd.to_datetime(requirements["ds"]).dt.date))
-    start, count = days[0], (days[-1] - days[0]).days + 1
+    start, count = simulated_days(requirements)
     target_s = {q: config.policy(q).target_s for q in requirements["queue"].unique()}
     with tempfile.TemporaryDirectory(prefix="whatif-") as tmp:
         roster_csv = roster
@@ -275,7 +291,7 @@ def compare(
             rows, spec = roster_from_requirements(requirements, spec, config.interval_minutes)
             roster_csv = Path(tmp) / "roster.csv"
             write_roster(rows, roster_csv)
-        visits = simulate_visits(spec, roster_csv, start, count, seed)
+        visits = simulate_visits(spec, roster_csv, start, count, seed, progress)
     achieved = achieved_service(visits, spec.center.timezone, config.interval_minutes, target_s)
     return compare_frames(requirements, achieved, tolerance)
 
