@@ -3,7 +3,8 @@
 Pure core: ``compute_adherence`` takes the schedule (roster rows) and the agent-state
 timeline as plain dataclasses with instants in epoch seconds (UTC) and returns one row per
 scheduled agent-day plus the exceptions; ``team_adherence`` rolls the rows up per team and
-day. Reading rosters and states from files and DuckDB is ``wfm.adherence_cli``'s job.
+day. The readers at the bottom (roster CSV, planning store, warehouse states) are the I/O
+edge; ``wfm.adherence_cli`` is the command line.
 
 Definitions (as NICE IEX WFM, Verint and Calabrio use them; exact on time spans, to the
 millisecond the state export has, not sampled per minute):
@@ -357,10 +358,11 @@ def compute_adherence(
     """Adherence, conformance and exceptions of every scheduled agent-day (module docstring).
 
     ``window_margin_s``: how far before and after its shift work counts for an agent-day
-    (conformance). ``until_s`` (e.g.
-    now, intraday): schedule and states after it are left out. Open state spans last until
-    ``until_s`` or else the latest instant in ``states``. Raises ``ScheduleError`` for a
-    roster that cannot be scored.
+    (conformance). ``until_s`` (now, for adherence so far today): schedule and states
+    after it are left out. Open state spans last until ``until_s``, else the latest instant
+    in ``states``. ``notes`` report on-phone time in the scored period (the schedule's
+    windows, end to end) outside every shift window: agents with no shift, or working on
+    a day off. Raises ``ScheduleError`` for a roster that cannot be scored.
     """
     if not (math.isfinite(threshold_s) and threshold_s >= 0):
         raise ValueError(f"threshold must be a number of seconds >= 0, got {threshold_s}")
@@ -380,9 +382,16 @@ def compute_adherence(
     shifts_of: dict[str, list[_Shift]] = defaultdict(list)
     for shift in shifts:
         shifts_of[shift.agent_id].append(shift)
+    windows_of = {
+        a: _windows(agent_shifts, window_margin_s) for a, agent_shifts in shifts_of.items()
+    }
+    period = (
+        min((w[0][0] for w in windows_of.values()), default=0.0),
+        max((w[-1][1] for w in windows_of.values()), default=0.0),
+    )
     for agent_id, agent_shifts in shifts_of.items():
         timeline = timelines.get(agent_id, [])
-        windows = _windows(agent_shifts, window_margin_s)
+        windows = windows_of[agent_id]
         for shift, (window_lo, window_hi) in zip(agent_shifts, windows, strict=True):
             row, found = _score_shift(
                 shift, timeline, window_lo, window_hi, rules, threshold_s, until_s
@@ -395,13 +404,17 @@ def compute_adherence(
                 row = replace(row, note="never on phone in the day: counted as logged out")
             days.append(row)
             exceptions.extend(found)
-        worked_outside = _worked_outside(timeline, windows, rules)
-        if worked_outside > 0:
+        worked_outside = _worked_outside(timeline, windows, rules, period)
+        if worked_outside >= 60:
             notes.append(
                 f"agent {agent_id}: {worked_outside / 60:.0f} min on phone on days without a "
                 "shift (not scored)"
             )
-    unscheduled = sorted(set(timelines) - set(shifts_of))
+    unscheduled = sorted(
+        agent
+        for agent, timeline in timelines.items()
+        if agent not in shifts_of and _worked_outside(timeline, [], rules, period) > 0
+    )
     if unscheduled:
         shown = ", ".join(unscheduled[:10]) + (" ..." if len(unscheduled) > 10 else "")
         notes.append(f"{len(unscheduled)} agent(s) with states but no shift (not scored): {shown}")
@@ -489,11 +502,13 @@ def _worked_outside(
     timeline: list[tuple[float, float, str, str]],
     windows: list[tuple[float, float]],
     rules: AdherenceRules,
+    period: tuple[float, float],
 ) -> float:
-    """On-phone seconds of ``timeline`` in none of the agent's day windows."""
+    """On-phone seconds of ``timeline`` within ``period`` in none of the ``windows``."""
     total = 0.0
-    for start, end, state, _reason in timeline:
-        if state not in rules.worked_states:
+    for span_start, span_end, state, _reason in timeline:
+        start, end = max(span_start, period[0]), min(span_end, period[1])
+        if state not in rules.worked_states or end <= start:
             continue
         covered = sum(max(0.0, min(end, hi) - max(start, lo)) for lo, hi in windows)
         total += (end - start) - covered
@@ -543,6 +558,7 @@ def team_adherence(
 # turn local wall-clock times into epoch seconds with the center's time zone.
 
 ROSTER_COLUMNS = ("agent_id", "date", "activity", "start", "end")  # as acd.agents.read_roster
+LOOKBACK_S = 2 * 86400.0
 STATE_SOURCES = {
     "export": "int_agent_state_spans",
     "queue_log": "int_agent_states_from_queue_log",
@@ -622,11 +638,12 @@ def read_roster_csv(path: str | Path, tz: str) -> Roster:
 
 
 def read_roster_store(planning_db: str | Path, tz: str, run_id: str | None = None) -> Roster:
-    """The newest roster run (or ``run_id``) of the planning store's ``roster_shifts``.
+    """Roster rows of the planning store: for each day, the newest run with shifts on it.
 
     Tables: ``roster_runs(run_id, created_at, ...)`` and ``roster_shifts(run_id, agent_id,
-    date, activity, start_local, end_local)``; an optional ``team`` (or ``agent_group``)
-    column of ``roster_shifts`` gives the teams.
+    date, activity, start_local, end_local)`` (``wfm.roster.store``); a run re-planned
+    later replaces an older one only on the days it covers. ``run_id``: that run only. An
+    optional ``team`` (or ``agent_group``) column of ``roster_shifts`` gives the teams.
     """
     from warehouse.connect import read_only
 
@@ -636,16 +653,7 @@ def read_roster_store(planning_db: str | Path, tz: str, run_id: str | None = Non
             name for (name,) in con.execute("select table_name from duckdb_tables()").fetchall()
         }
         if not {"roster_runs", "roster_shifts"} <= tables:
-            raise ScheduleError(
-                f"{planning_db}: no roster in the planning store (no roster_shifts)"
-            )
-        if run_id is None:
-            newest = con.execute(
-                "select run_id from roster_runs order by created_at desc limit 1"
-            ).fetchall()
-            if not newest:
-                raise ScheduleError(f"{planning_db}: the planning store holds no roster run")
-            run_id = newest[0][0]
+            raise ScheduleError(f"{planning_db}: no roster in the planning store (roster_shifts)")
         columns = {
             name
             for (name,) in con.execute(
@@ -653,21 +661,39 @@ def read_roster_store(planning_db: str | Path, tz: str, run_id: str | None = Non
             ).fetchall()
         }
         team = next((c for c in ("team", "agent_group") if c in columns), None)
-        team_sql = f"cast({team} as varchar)" if team else "null"
+        team_sql = f"cast(s.{team} as varchar)" if team else "null"
         records = con.execute(
-            f"select cast(agent_id as varchar), cast(date as date), cast(activity as varchar), "
-            f"cast(start_local as timestamp), cast(end_local as timestamp), {team_sql} "
-            "from roster_shifts where run_id = ? order by agent_id, start_local",
-            [run_id],
+            f"""
+            with ranked as (
+                select
+                    s.*,
+                    dense_rank() over (
+                        partition by s."date" order by r.created_at desc, r.run_id desc
+                    ) as newest
+                from roster_shifts as s
+                join roster_runs as r on r.run_id = s.run_id
+                where ? is null or s.run_id = ?
+            )
+            select
+                cast(s.agent_id as varchar), cast(s."date" as date),
+                cast(s.activity as varchar), cast(s.start_local as timestamp),
+                cast(s.end_local as timestamp), {team_sql}, cast(s.run_id as varchar)
+            from ranked as s
+            where newest = 1
+            order by 1, 4
+            """,
+            [run_id, run_id],
         ).fetchall()
     if not records:
-        raise ScheduleError(f"{planning_db}: roster run {run_id} has no shifts")
+        which = f"roster run {run_id}" if run_id else "the planning store"
+        raise ScheduleError(f"{planning_db}: {which} holds no roster shifts")
     rows = [
         ScheduledActivity(agent, day, activity, _local_epoch_s(s, zone), _local_epoch_s(e, zone))
-        for agent, day, activity, s, e, _team in records
+        for agent, day, activity, s, e, _team, _run in records
     ]
-    teams = {agent: team for agent, *_, team in records if team}
-    return Roster(rows, teams, f"{planning_db} (roster run {run_id})")
+    teams = {agent: team for agent, _d, _a, _s, _e, team, _run in records if team}
+    runs = ", ".join(sorted({run for *_, run in records}))
+    return Roster(rows, teams, f"{planning_db} (roster run {runs})")
 
 
 def warehouse_timezone(db: str | Path) -> str:
@@ -698,10 +724,15 @@ def read_state_spans(
         raise ValueError(f"state source must be one of {', '.join(STATE_SOURCES)}, got {source!r}")
     table = STATE_SOURCES[source]
     with read_only(db) as con:
+        con.execute("set enable_progress_bar = false")
+        # Plain comparisons on start_time let DuckDB skip row groups; a span starting more
+        # than LOOKBACK_S before the window (a long logged_out night) is left out, which
+        # changes nothing: time without a state counts as logged out.
         records = con.execute(
             f"select agent_id, state, reason, epoch(start_time), epoch(end_time) from {table} "
-            "where epoch(start_time) < ? and (end_time is null or epoch(end_time) > ?)",
-            [end_s, start_s],
+            "where start_time >= to_timestamp(?) and start_time < to_timestamp(?) "
+            "and (end_time is null or end_time > to_timestamp(?))",
+            [start_s - LOOKBACK_S, end_s, start_s],
         ).fetchall()
     return [
         StateSpan(a, s, r, float(b), None if e is None else float(e)) for a, s, r, b, e in records

@@ -125,8 +125,12 @@ def adherence_report(
     threshold_s: float,
     target: float,
     source: str = "export",
+    until_s: float | None = None,
 ) -> dict[str, Any]:
-    """Adherence of ``roster`` on ``days`` against the warehouse's agent states, as a dict."""
+    """Adherence of ``roster`` on ``days`` against the warehouse's agent states, as a dict.
+
+    ``until_s``: score only up to this instant (adherence so far today).
+    """
     chosen = roster.on_days(days)
     margin = 4 * 3600.0
     lo = min(r.start_s for r in chosen.activities) - margin
@@ -139,7 +143,7 @@ def adherence_report(
             f"no agent states in {db} ({STATE_SOURCES[source]}) around {days[0]} to "
             f"{days[-1]}; {where}"
         )
-    result = compute_adherence(chosen.activities, states, rules, threshold_s)
+    result = compute_adherence(chosen.activities, states, rules, threshold_s, until_s=until_s)
     return _as_dict(result, chosen, tz, threshold_s, target, source)
 
 
@@ -242,6 +246,8 @@ def _adherence_human(report: dict[str, Any]) -> str:
         f"exceptions (out of adherence longer than {report['threshold_min']:g} min): "
         f"{report['exception_count']}"
     )
+    if "output" in report:
+        lines.append(f"exceptions written to {report['output']}")
     lines.extend(f"note: {note}" for note in report["notes"])
     return "\n".join(lines)
 
@@ -263,7 +269,7 @@ def _write_exceptions(path: Path, exceptions: list[dict[str, Any]]) -> None:
 @click.option(
     "--planning",
     type=click.Path(path_type=Path),
-    help="Planning store: score its newest roster run (roster_shifts).",
+    help="Planning store: for each day, the newest roster run (roster_shifts) planning it.",
 )
 @click.option("--day", help="One day, YYYY-MM-DD (default: every day of the roster).")
 @click.option("--from", "first", help="First day, YYYY-MM-DD.")
@@ -293,6 +299,11 @@ def _write_exceptions(path: Path, exceptions: list[dict[str, Any]]) -> None:
     type=click.Path(path_type=Path),
     help="TOML [adherence] table: open_states, worked_states, activities.<name> = [states].",
 )
+@click.option(
+    "--until",
+    "until_text",
+    help="Score only up to this local time, 'YYYY-MM-DD HH:MM' (adherence so far today).",
+)
 @_TZ
 @click.option("--output", type=click.Path(path_type=Path), help="Write the exceptions to this CSV.")
 @_JSON
@@ -309,6 +320,7 @@ def adherence(
     source: str,
     any_aux: bool,
     rules_file: Path | None,
+    until_text: str | None,
     tz: str | None,
     output: Path | None,
     as_json: bool,
@@ -338,11 +350,23 @@ def adherence(
     rules = _rules(rules_file, any_aux)
     schedule = _load_roster(roster, planning, zone)
     days = _select_days(schedule, day, first, last)
-    report = adherence_report(db, schedule, days, zone, rules, threshold_min * 60, target, source)
+    until_s = None
+    if until_text is not None:
+        until_s = _local_minute(until_text, "--until").replace(tzinfo=ZoneInfo(zone)).timestamp()
+    report = adherence_report(
+        db, schedule, days, zone, rules, threshold_min * 60, target, source, until_s
+    )
     if output is not None:
         _write_exceptions(output, report["exceptions"])
         report["output"] = str(output)
     emit(report, as_json, _adherence_human)
+
+
+def _local_minute(text: str, flag: str) -> datetime:
+    try:
+        return datetime.strptime(text.strip(), "%Y-%m-%d %H:%M")
+    except ValueError:
+        raise UserError(f"{flag}: expected 'YYYY-MM-DD HH:MM', got {text!r}") from None
 
 
 def _zone_or_error(tz: str) -> None:
@@ -364,13 +388,16 @@ def intraday_report(
     target_s: float,
     sl_goal: float,
     patience_s: float | None,
+    no_roster_reason: str = "no roster",
 ) -> dict[str, Any]:
     """Re-forecast and staffing gap for the local day of ``now``, as a dict."""
     from wfm.intraday import (
         read_actuals,
+        read_agent_queues,
         read_forecasts,
         reforecast,
         scheduled_agents,
+        scheduled_agents_by_queue,
         staffing_gap,
         warehouse_interval_minutes,
     )
@@ -385,17 +412,31 @@ def intraday_report(
     actuals = read_actuals(db, now.date(), now)
     summaries, intervals = reforecast(actuals, offered_fc, now, interval_minutes, aht_fc)
     notes = [f"{s.queue}: {s.note}" for s in summaries if s.note]
-    scheduled = None
+    scheduled = by_queue = None
     if roster is not None and not intervals.empty:
         todays = [r for r in roster.activities if abs((r.day - now.date()).days) <= 1]
         if todays:
             starts = [ts.to_pydatetime() for ts in intervals["interval_start_local"].unique()]
             scheduled = scheduled_agents(todays, starts, interval_minutes, tz)
+            agent_queues = read_agent_queues(db)
+            rostered = {r.agent_id for r in todays}
+            unknown = sorted(rostered - set(agent_queues))
+            if len(unknown) < len(rostered):
+                by_queue = scheduled_agents_by_queue(
+                    todays, starts, interval_minutes, tz, agent_queues
+                )
+            if unknown:
+                notes.append(
+                    f"{len(unknown)} rostered agent(s) never a queue member lately, in no "
+                    "queue's figures (the total counts them)"
+                )
         else:
             notes.append(f"the roster has no shifts on {now.date()}: no scheduled agents")
     elif roster is None:
-        notes.append("no roster: required agents only")
-    gap = staffing_gap(intervals, scheduled, interval_minutes, target_s, sl_goal, patience_s)
+        notes.append(f"{no_roster_reason}: required agents only")
+    gap = staffing_gap(
+        intervals, scheduled, interval_minutes, target_s, sl_goal, patience_s, by_queue
+    )
     short = gap[gap["gap"] < 0] if scheduled is not None else gap.iloc[0:0]
     return {
         "now": now.strftime("%Y-%m-%d %H:%M"),
@@ -414,15 +455,13 @@ def intraday_report(
                 "aht_factor": s.aht_factor,
                 "remaining_forecast": s.remaining_forecast,
                 "remaining_reforecast": s.remaining_reforecast,
+                "remaining_aht_s": s.remaining_aht_s,
                 "note": s.note,
             }
             for s in summaries
         ],
         "intervals": [
-            {
-                key: (value.strftime("%Y-%m-%d %H:%M") if key == "interval_start_local" else value)
-                for key, value in row.items()
-            }
+            {key: _plain(key, value) for key, value in row.items()}
             for row in gap.to_dict("records")
         ],
         "short_intervals": len(short),
@@ -430,27 +469,42 @@ def intraday_report(
     }
 
 
+def _plain(key: str, value: Any) -> Any:
+    """JSON-ready: interval starts as text, NaN (no roster) as null."""
+    if key == "interval_start_local":
+        return value.strftime("%Y-%m-%d %H:%M")
+    return None if _isnan(value) else value
+
+
 def _intraday_human(report: dict[str, Any]) -> str:
     lines = [
         f"intraday at {report['now']} ({report['interval_minutes']}-min intervals, "
         f"SL goal {100 * report['sl_goal']:.0f}/{report['target_s']:g} s, {report['model']})",
         f"{'queue':<14} {'so far':>8} {'forecast':>9} {'ratio':>6} {'seen':>6} {'factor':>7} "
-        f"{'rest fc':>9} {'re-forecast':>11}",
+        f"{'rest fc':>9} {'re-forecast':>11} {'AHT s':>6}",
     ]
     for q in report["queues"]:
         ratio = "n/a" if q["ratio"] is None else f"{q['ratio']:.2f}"
+        aht = "n/a" if q["remaining_aht_s"] is None else f"{q['remaining_aht_s']:.0f}"
         lines.append(
             f"{q['queue']:<14} {q['actual_so_far']:>8.0f} {q['forecast_so_far']:>9.1f} "
             f"{ratio:>6} {100 * q['seen_share']:>5.0f}% {q['factor']:>7.3f} "
-            f"{q['remaining_forecast']:>9.1f} {q['remaining_reforecast']:>11.1f}"
+            f"{q['remaining_forecast']:>9.1f} {q['remaining_reforecast']:>11.1f} "
+            f"{aht:>6}"
         )
     gaps = [i for i in report["intervals"] if i["gap"] is not None and i["gap"] < 0]
-    if report["intervals"] and not all(_isnan(i["scheduled"]) for i in report["intervals"]):
+    if any(i["scheduled"] is not None for i in report["intervals"]):
         lines.append(f"intervals short of staff: {len(gaps)} of {len(report['intervals'])}")
         for i in gaps:
+            queues_short = ", ".join(
+                f"{key[4:]} {value:+.1f}"
+                for key, value in i.items()
+                if key.startswith("gap_") and value is not None and value < 0
+            )
             lines.append(
                 f"  {i['interval_start_local']}  calls {i['calls']:6.1f}  required "
                 f"{i['required']:>4}  scheduled {i['scheduled']:6.2f}  gap {i['gap']:+7.2f}"
+                + (f"  (short: {queues_short})" if queues_short else "")
             )
     else:
         for i in report["intervals"]:
@@ -517,11 +571,8 @@ def intraday(
     if now_text is None:
         now = datetime.now(ZoneInfo(zone)).replace(tzinfo=None, second=0, microsecond=0)
     else:
-        try:
-            now = datetime.strptime(now_text.strip(), "%Y-%m-%d %H:%M")
-        except ValueError:
-            raise UserError(f"--now: expected 'YYYY-MM-DD HH:MM', got {now_text!r}") from None
-    schedule, why_none = None, ""
+        now = _local_minute(now_text, "--now")
+    schedule, why_none = None, "no roster"
     if roster is not None:
         schedule = read_roster_csv(roster, zone)
     else:
@@ -529,7 +580,7 @@ def intraday(
             schedule = read_roster_store(planning, zone)
         except ValueError as exc:
             why_none = str(exc)
-    report = intraday_report(db, planning, now, zone, schedule, target_s, sl_goal, patience_s)
-    if why_none:
-        report["notes"].append(why_none)
+    report = intraday_report(
+        db, planning, now, zone, schedule, target_s, sl_goal, patience_s, why_none
+    )
     emit(report, as_json, _intraday_human)

@@ -27,15 +27,18 @@ re-forecast calls and AHT by Erlang C (``wfm.erlang.agents_for_service_level``),
 Erlang A with a patience (``erlang_a_agents_for_service_level``); scheduled agents are the
 roster's agents on open (on-phone) time in the interval, time-weighted (an agent on a 15
 minute break in a 30 minute interval counts 0.5), net of breaks, lunch, training, meeting
-and coaching. The roster does not say which queues an agent serves, so the gap is for the
-center as a whole: the sum of the queues' requirements (no pooling gain across queues,
-which makes it an upper bound for multi-skilled agents) against all scheduled agents.
+and coaching. The gap is for the center as a whole: the sum of the queues' requirements
+(no pooling gain across queues, which makes it an upper bound for multi-skilled agents)
+against all scheduled agents. The roster does not say which queues an agent serves; when
+the queues it was a member of lately are known (``read_agent_queues``), a per-queue gap
+counts each rostered agent in every queue it serves: an optimistic figure for a queue
+whose agents also serve others, while the center's gap is the binding one.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -64,6 +67,7 @@ class QueueReforecast:
     remaining_forecast: float  # sum of y_hat over the intervals not ended
     remaining_reforecast: float  # k times that
     aht_factor: float  # the same for AHT
+    remaining_aht_s: float | None  # calls-weighted mean AHT of the re-forecast, seconds
     note: str = ""
 
 
@@ -139,11 +143,19 @@ def reforecast(
                 remaining_forecast=float(out["forecast_calls"].sum()),
                 remaining_reforecast=float(out["calls"].sum()),
                 aht_factor=aht_factor,
+                remaining_aht_s=_weighted_mean(out["aht_s"], out["calls"]),
                 note=note,
             )
         )
     intervals = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     return summaries, intervals
+
+
+def _weighted_mean(values: pd.Series, weights: pd.Series) -> float | None:
+    known = values.notna() & (weights > 0)
+    if not known.any():
+        return None
+    return float((values[known] * weights[known]).sum() / weights[known].sum())
 
 
 def _day_rows(frame: pd.DataFrame | None, day: date, what: str) -> pd.DataFrame:
@@ -236,6 +248,32 @@ def scheduled_agents(
     return pd.Series(totals, dtype=float)
 
 
+def scheduled_agents_by_queue(
+    activities: Iterable[ScheduledActivity],
+    interval_starts: Iterable[datetime],
+    interval_minutes: int,
+    tz: str,
+    agent_queues: Mapping[str, Iterable[str]],
+) -> pd.DataFrame:
+    """``scheduled_agents`` per queue: the rostered agents who serve it (``agent_queues``:
+    agent -> queues, e.g. the queues it was a member of lately). An agent serving several
+    queues counts fully in each, so the per-queue figures overlap and sum to more than
+    the center's; rostered agents with no known queue count in none."""
+    rows = list(activities)
+    starts = sorted(set(interval_starts))
+    members: dict[str, set[str]] = {}
+    for agent, queues in agent_queues.items():
+        for queue in queues:
+            members.setdefault(queue, set()).add(agent)
+    columns = {
+        queue: scheduled_agents(
+            [r for r in rows if r.agent_id in agents], starts, interval_minutes, tz
+        )
+        for queue, agents in sorted(members.items())
+    }
+    return pd.DataFrame(columns, index=pd.Index(starts), dtype=float)
+
+
 def staffing_gap(
     intervals: pd.DataFrame,
     scheduled: pd.Series | None,
@@ -243,13 +281,16 @@ def staffing_gap(
     target_s: float = DEFAULT_TARGET_S,
     sl_goal: float = DEFAULT_SL_GOAL,
     patience_s: float | None = None,
+    scheduled_by_queue: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Required agents per queue and interval, summed per interval, against the schedule.
 
     ``intervals``: ``queue, interval_start_local, calls, aht_s`` (``reforecast``'s rows).
     Returns one row per interval: ``interval_start_local, calls, required, scheduled,
-    gap`` (scheduled - required; negative is short) and ``required_<queue>`` columns.
-    No calls need no agents; an interval without an AHT cannot be sized (ValueError).
+    gap`` (scheduled - required; negative is short) and ``required_<queue>`` columns;
+    with ``scheduled_by_queue`` (``scheduled_agents_by_queue``) also ``scheduled_<queue>``
+    and ``gap_<queue>``. No calls need no agents; an interval without an AHT cannot be
+    sized (ValueError).
     """
     interval_s = interval_minutes * 60.0
     rows = intervals.copy()
@@ -279,6 +320,15 @@ def staffing_gap(
         calls=("calls", "sum"), required=("required", "sum")
     )
     out = totals.join(per_queue)
+    if scheduled_by_queue is not None:
+        for queue in sorted(set(rows["queue"])):
+            column = (
+                scheduled_by_queue[queue]
+                if queue in scheduled_by_queue.columns
+                else pd.Series(0.0, index=scheduled_by_queue.index)
+            )
+            out[f"scheduled_{queue}"] = column.reindex(out.index).fillna(0.0)
+            out[f"gap_{queue}"] = out[f"scheduled_{queue}"] - out[f"required_{queue}"]
     if scheduled is not None:
         out["scheduled"] = scheduled.reindex(out.index).fillna(0.0)
         out["gap"] = out["scheduled"] - out["required"]
@@ -296,12 +346,32 @@ def read_actuals(db: str | Path, day: date, now: datetime) -> pd.DataFrame:
     from warehouse.connect import read_only
 
     with read_only(db) as con:
+        con.execute("set enable_progress_bar = false")
         return con.execute(
             "select queue, interval_start_local, offered, aht_s, handled_known "
             "from mart_interval_kpis where cast(interval_start_local as date) = ? "
             "and interval_start_local < ? order by queue, interval_start_local",
             [day, now],
         ).df()
+
+
+def read_agent_queues(db: str | Path, days: int = 28) -> dict[str, set[str]]:
+    """Queues each agent was a member of (``int_queue_member_spans``) in the last ``days``
+    days of the log."""
+    from warehouse.connect import read_only
+
+    with read_only(db) as con:
+        con.execute("set enable_progress_bar = false")
+        rows = con.execute(
+            "select distinct agent_id, queue from int_queue_member_spans "
+            "where start_time >= (select max(start_time) from int_queue_member_spans) "
+            "- to_days(?)",
+            [days],
+        ).fetchall()
+    queues: dict[str, set[str]] = {}
+    for agent, queue in rows:
+        queues.setdefault(agent, set()).add(queue)
+    return queues
 
 
 def warehouse_interval_minutes(db: str | Path) -> int:

@@ -117,12 +117,16 @@ def test_agent_without_states_and_states_without_schedule() -> None:
     assert any("A3" in note for note in result.notes)
 
 
-def test_work_on_a_day_without_shift_is_noted() -> None:
+def test_work_outside_every_shift_window_is_noted() -> None:
+    # B's late shift stretches the scored period to 23:00; A1's window ends at 13:00.
+    schedule = [*SCHEDULE, act("B", "shift", "14:00", "22:00")]
     states = [*STATES[:-1], state("A1", "logged_out", "12:10", "20:00")]
     states.append(state("A1", "available", "20:00", "21:00"))
-    result = compute_adherence(SCHEDULE, states, window_margin_s=3600)
+    states.append(state("B", "available", "14:00", "22:00"))
+    states.append(state("C", "talking", "23:30", "23:50"))  # outside the scored period
+    result = compute_adherence(schedule, states, window_margin_s=3600)
     assert result.days[0].worked_s == pytest.approx(226 * MIN)
-    assert any("60 min on phone on days without a shift" in note for note in result.notes)
+    assert result.notes == ["agent A1: 60 min on phone on days without a shift (not scored)"]
 
 
 def test_neighbouring_shifts_split_worked_time_halfway() -> None:

@@ -1,10 +1,12 @@
-"""``callcenter adherence`` end to end: the engine simulates a roster, ingest and build load
-its files, and the adherence the command reports must agree with a second-by-second count
-over the engine's own agent-state export (the landing CSV), done here in plain Python.
+"""``callcenter adherence`` and ``callcenter intraday`` end to end on one simulated day.
 
-The scenario (written below) has two teams of two agents on one queue. Team red logs in
-exactly 15 minutes late every day; team blue is on time. The roster scored also holds an
-agent who was never simulated (no states at all).
+The engine simulates a roster; ingest and build load its files. The adherence the command
+reports must agree with a second-by-second count over the engine's own agent-state export
+(the landing CSV), done here in plain Python; the intraday calls so far with the engine's
+truth file. The scenario (written below) has two teams of two agents on one queue. Team
+red logs in exactly 15 minutes late; team blue is on time. The roster scored also holds
+an agent who was never simulated (no states at all). Planning stores are made here with
+the tables the forecasting and roster packages write.
 """
 
 from __future__ import annotations
@@ -13,17 +15,20 @@ import bisect
 import csv
 import json
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import duckdb
 import pytest
 from click.testing import CliRunner
 
 from acd.simulate import simulate
 from callcenter_cli import main
+from forecasting.store import DDL
 from ingest.loader import Loader
 from warehouse.publish import publish
+from wfm.adherence import read_roster_store
 
 DAY = date(2026, 11, 23)
 ZONE = ZoneInfo("UTC")
@@ -217,6 +222,34 @@ def test_adherence_agrees_with_the_landing_export(center: dict[str, Path]) -> No
     assert len(written) == report["exception_count"]
 
 
+def test_adherence_so_far(center: dict[str, Path]) -> None:
+    args = ["--db", str(center["warehouse"]), "--roster", str(center["roster"])]
+    report = run(*args, "--until", f"{DAY} 09:00")
+    agents = {a["agent_id"]: a for a in report["agents"]}
+    # A1001: 08:00-09:00 scheduled open, logged in at 08:15.
+    assert agents["A1001"]["scheduled_min"] == 60
+    assert agents["A1001"]["in_adherence_min"] == pytest.approx(45)
+    assert agents["A1002"]["adherence"] is None  # shift starts at 09:00
+    assert agents["A1002"]["note"] == "shift not started yet"
+
+
+def test_rules_file(center: dict[str, Path], tmp_path: Path) -> None:
+    args = ["--db", str(center["warehouse"]), "--roster", str(center["roster"])]
+    rules = tmp_path / "rules.toml"
+    # Logged out counts as on time for any scheduled activity: only A1004's day changes.
+    rules.write_text(
+        '[adherence]\nopen_states = ["available", "ringing", "talking", "hold", "acw", '
+        '"logged_out"]\nworked_states = ["available", "talking"]\n',
+        encoding="utf-8",
+    )
+    loose = {a["agent_id"]: a for a in run(*args, "--rules", str(rules))["agents"]}
+    assert loose["A1004"]["adherence"] == 1.0
+    assert loose["A1004"]["worked_min"] == 0
+    rules.write_text("[adherence\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["adherence", *args, "--rules", str(rules)])
+    assert result.exit_code == 2 and result.stderr.startswith(f"error: {rules}")
+
+
 def test_queue_log_source_and_human_output(center: dict[str, Path]) -> None:
     args = ["--db", str(center["warehouse"]), "--roster", str(center["roster"])]
     from_log = run(*args, "--states", "queue_log", "--any-aux")
@@ -239,6 +272,8 @@ def test_queue_log_source_and_human_output(center: dict[str, Path]) -> None:
         (["--day", "2026-12-01"], "unknown day: the roster has no shifts on 2026-12-01"),
         (["--day", "23/11/2026"], "--day: expected YYYY-MM-DD"),
         (["--threshold-min", "-1"], "--threshold-min must be >= 0"),
+        (["--until", "9:00"], "--until: expected 'YYYY-MM-DD HH:MM'"),
+        (["--tz", "Mars/Olympus"], "unknown time zone"),
         (["--planning", "x.duckdb"], "give exactly one of --roster or --planning"),
     ],
 )
@@ -271,3 +306,164 @@ def test_bad_rosters(center: dict[str, Path], tmp_path: Path) -> None:
         main, ["adherence", "--db", str(tmp_path / "none.duckdb"), "--roster", str(broken)]
     )
     assert missing.exit_code == 2 and "no warehouse at" in missing.stderr
+
+
+# ------------------------------------------------------------------ intraday
+
+
+def planning_store(path: Path, offered: float, aht_s: float) -> Path:
+    """A planning store with one forecast run per metric: flat over the open hours."""
+    slots = [datetime(2026, 11, 23, 7, 30) + timedelta(minutes=30 * i) for i in range(12)]
+    with duckdb.connect(str(path)) as con:
+        for statement in DDL:
+            con.execute(statement)
+        for run, metric, value in (("r1", "offered", offered), ("r2", "aht_s", aht_s)):
+            con.execute(
+                "insert into forecast_runs (run_id, created_at, metric, interval_minutes) "
+                "values (?, now(), ?, 30)",
+                [run, metric],
+            )
+            for slot in slots:
+                con.execute(
+                    "insert into forecasts values (?, 'q', ?, ?, 'flat', ?, ?, ?, 0.8)",
+                    [run, metric, slot, value, value * 0.8, value * 1.2],
+                )
+    return path
+
+
+def test_intraday_against_the_truth_file(center: dict[str, Path]) -> None:
+    planning = planning_store(center["folder"] / "planning.duckdb", 20.0, 240.0)
+    now = "2026-11-23 10:00"
+    result = CliRunner().invoke(
+        main,
+        [
+            "intraday",
+            "--db",
+            str(center["warehouse"]),
+            "--planning",
+            str(planning),
+            "--roster",
+            str(center["roster"]),
+            "--now",
+            now,
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    # Calls that entered the queue before 10:00, counted from the engine's truth file.
+    entered = 0
+    for path in (center["landing"] / "truth").glob("call_truth_*.csv"):
+        with path.open(newline="", encoding="utf-8") as handle:
+            entered += sum(
+                datetime.fromisoformat(row["enter_time"]).timestamp() < epoch("10:00")
+                for row in csv.DictReader(handle)
+            )
+    (queue,) = report["queues"]
+    assert queue["actual_so_far"] == entered
+    # Five intervals (07:30 to 09:30) ended by 10:00, out of twelve forecast.
+    assert queue["forecast_so_far"] == 100
+    ratio = entered / 100
+    assert queue["factor"] == pytest.approx(1 + 5 / 12 * (ratio - 1))
+    assert queue["remaining_reforecast"] == pytest.approx(7 * 20 * queue["factor"])
+    intervals = {i["interval_start_local"]: i for i in report["intervals"]}
+    assert len(intervals) == 7
+    # 10:00-10:30: A1001 on break half of it, A1002 and A1003 open, A1004 rostered (absent).
+    assert intervals["2026-11-23 10:00"]["scheduled"] == pytest.approx(3.5)
+    # Queue q's figure counts its members only: A1004 never joined it.
+    assert intervals["2026-11-23 10:00"]["scheduled_q"] == pytest.approx(2.5)
+    # 13:00-13:30: nobody rostered.
+    assert intervals["2026-11-23 13:00"]["scheduled"] == 0
+    for row in intervals.values():
+        assert row["gap"] == pytest.approx(row["scheduled"] - row["required"])
+    args = ["intraday", "--db", str(center["warehouse"]), "--planning", str(planning)]
+    human = CliRunner().invoke(main, [*args, "--now", now, "--roster", str(center["roster"])])
+    assert human.exit_code == 0, human.output
+    assert "intervals short of staff" in human.stdout
+    # Without a roster (none in the planning store): required agents only, and why.
+    bare = CliRunner().invoke(main, [*args, "--now", now])
+    assert bare.exit_code == 0, bare.output
+    assert "no roster in the planning store" in bare.stdout
+    assert "required" in bare.stdout
+
+
+def test_intraday_user_errors(center: dict[str, Path], tmp_path: Path) -> None:
+    planning = planning_store(tmp_path / "planning.duckdb", 20.0, 240.0)
+    base = ["intraday", "--db", str(center["warehouse"]), "--planning", str(planning)]
+    for extra, message in (
+        (["--now", "2026-12-01 10:00"], "no forecast of calls offered for 2026-12-01"),
+        (["--now", "10:00"], "--now: expected 'YYYY-MM-DD HH:MM'"),
+        (["--sl-goal", "1.5"], "--sl-goal must be in (0, 1]"),
+    ):
+        result = CliRunner().invoke(main, [*base, *extra])
+        assert result.exit_code == 2, result.output
+        assert result.stderr.startswith("error: ") and message in result.stderr
+    empty = tmp_path / "empty.duckdb"
+    duckdb.connect(str(empty)).close()
+    result = CliRunner().invoke(
+        main,
+        [
+            "intraday",
+            "--db",
+            str(center["warehouse"]),
+            "--planning",
+            str(empty),
+            "--now",
+            "2026-11-23 10:00",
+        ],
+    )
+    assert result.exit_code == 2 and "no forecast" in result.stderr
+
+
+def test_roster_from_the_planning_store(center: dict[str, Path], tmp_path: Path) -> None:
+    """The newest roster run of roster_shifts scores like the same roster as a CSV."""
+    planning = tmp_path / "planning.duckdb"
+    rows = SIMULATED_ROSTER + NEVER_SIMULATED
+    with duckdb.connect(str(planning)) as con:
+        con.execute("create table roster_runs (run_id varchar, created_at timestamptz)")
+        con.execute(
+            "create table roster_shifts (run_id varchar, agent_id varchar, date date, "
+            "activity varchar, start_local timestamp, end_local timestamp, team varchar)"
+        )
+        con.execute(
+            "insert into roster_runs values ('old', now() - interval 1 day), ('new', now())"
+        )
+        for agent, team, activity, start, end in rows:
+            for run_id in ("old", "new"):
+                # The old run had every shift an hour earlier: it must not be the one scored.
+                shift = 0 if run_id == "new" else -1
+                con.execute(
+                    "insert into roster_shifts values (?, ?, ?, ?, ?::timestamp + ?::integer * "
+                    "interval 1 hour, ?::timestamp + ?::integer * interval 1 hour, ?)",
+                    [
+                        run_id,
+                        agent,
+                        DAY,
+                        activity,
+                        f"{DAY} {start}",
+                        shift,
+                        f"{DAY} {end}",
+                        shift,
+                        team,
+                    ],
+                )
+        # A day only the old run planned stays planned.
+        con.execute(
+            "insert into roster_shifts values ('old', 'A1001', '2026-11-24', 'shift', "
+            "'2026-11-24 08:00', '2026-11-24 12:00', 'red')"
+        )
+    roster = read_roster_store(planning, "UTC")
+    assert roster.days == [DAY, date(2026, 11, 24)]
+    first_shift = min(r.start_s for r in roster.activities if r.day == DAY)
+    assert first_shift == epoch("08:00")  # the new run's, not the old run's 07:00
+    assert roster.source.endswith("(roster run new, old)")
+    args = ["--db", str(center["warehouse"]), "--day", str(DAY)]
+    from_store = run(*args, "--planning", str(planning))
+    from_csv = run(*args, "--roster", str(center["roster"]))
+    assert "roster run new, old" in from_store["roster"]
+    assert from_store["teams"] == from_csv["teams"]
+    assert from_store["agents"] == from_csv["agents"]
+    empty = tmp_path / "empty.duckdb"
+    duckdb.connect(str(empty)).close()
+    result = CliRunner().invoke(main, ["adherence", *args, "--planning", str(empty)])
+    assert result.exit_code == 2 and "no roster in the planning store" in result.stderr
