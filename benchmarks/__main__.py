@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 import time
@@ -14,7 +15,13 @@ from benchmarks import airline, ingest, mmn
 from benchmarks._util import machine_info, run_isolated, source_state, table
 
 RESULTS = Path(__file__).resolve().parent / "results"
-NAMES = ("airline", "airline-year", "mmn", "ingest")
+# Benchmarks of the planning packages: each module has run(quick) -> dict and rows(dict) -> str.
+PLANNING = {
+    "forecast": "benchmarks.forecast",
+    "staffing": "benchmarks.staffing",
+    "roster": "benchmarks.roster",
+}
+NAMES = ("airline", "airline-year", "mmn", "ingest", *PLANNING)
 
 
 def _airline_rows(results: list[dict[str, Any]]) -> str:
@@ -114,7 +121,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=None, help="mmn runs per variant (3)")
     args = parser.parse_args(argv)
 
-    names = args.only or ["airline", "mmn", "ingest", *(["airline-year"] if args.year else [])]
+    names = args.only or [
+        "airline",
+        "mmn",
+        "ingest",
+        *PLANNING,
+        *(["airline-year"] if args.year else []),
+    ]
     repeats = args.repeats or (1 if args.quick else 3)
     report: dict[str, Any] = {
         "started_utc": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -160,6 +173,14 @@ def main(argv: list[str] | None = None) -> int:
         result = run_isolated(ingest.run, days)
         report["results"]["ingest"] = result
         print(_ingest_rows(result))
+
+    for name, module_name in PLANNING.items():
+        if name in names:
+            module = importlib.import_module(module_name)
+            print(f"\n{name} ...", flush=True)
+            result = run_isolated(module.run, args.quick)
+            report["results"][name] = result
+            print(module.rows(result))
 
     report["total_s"] = time.perf_counter() - t0
     RESULTS.mkdir(exist_ok=True)
