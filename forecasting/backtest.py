@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from forecasting.data import DAYS_PER_WEEK, Series
 from forecasting.metrics import seasonal_naive_scale
@@ -67,7 +68,9 @@ class ForecastRun:
                     "bias": mine["bias"],
                 }
             )
-        return pd.DataFrame(rows, columns=["unique_id", "model", "wape", "wape_naive", "mase", "bias"])
+        return pd.DataFrame(
+            rows, columns=["unique_id", "model", "wape", "wape_naive", "mase", "bias"]
+        )
 
 
 def pooled_metrics(scores: pd.DataFrame, unique_id: str, model: str) -> dict[str, float]:
@@ -149,6 +152,19 @@ def backtest_series(
     horizon_day, y, y_hat, weight``. A model that cannot fit a cutoff's history is left
     out there with a note.
     """
+    with threadpool_limits(1):
+        return _backtest_series(series, kind, models, horizon_days, cutoffs, level, advance)
+
+
+def _backtest_series(
+    series: Series,
+    kind: str,
+    models: Iterable[str],
+    horizon_days: int,
+    cutoffs: int,
+    level: float,
+    advance: Callable[[int], None] | None,
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     notes: list[str] = []
     cells: list[pd.DataFrame] = []
     scores: list[dict[str, object]] = []
@@ -161,8 +177,13 @@ def backtest_series(
         w_true = weights[cutoff : cutoff + horizon_days]
         for name in models:
             model = make_model(name, kind, horizon_days)
-            if train.n_days < model.min_days:
-                notes.append(f"{series.unique_id}: {name} skipped at {cutoff_ts.date()}")
+            reason = model.unfit_reason(train)
+            if reason:
+                if not any(n.startswith(f"{series.unique_id}: {name} left out") for n in notes):
+                    notes.append(
+                        f"{series.unique_id}: {name} left out (first at cutoff "
+                        f"{cutoff_ts.date()}): {reason}"
+                    )
                 if advance:
                     advance(1)
                 continue
@@ -258,6 +279,20 @@ def run_forecast(
     model (two weeks for all but the baseline) fall back to what can be fitted, with a
     note; a series with no volume at all is forecast as 0.
     """
+    # one thread for numpy/OpenMP: these fits are small, and threads cost more than they give
+    with threadpool_limits(1):
+        return _run_forecast(series_by_id, kind, models, horizon_days, cutoffs, level, advance)
+
+
+def _run_forecast(
+    series_by_id: dict[str, Series],
+    kind: str,
+    models: Iterable[str],
+    horizon_days: int,
+    cutoffs: int,
+    level: float,
+    advance: Callable[[int], None] | None,
+) -> ForecastRun:
     names = list(dict.fromkeys([BASELINE, *models]))
     notes: list[str] = []
     forecasts, cells, scores = [], [], []
@@ -272,19 +307,25 @@ def run_forecast(
                 f"forecast by {'weekly' if series.n_days >= DAYS_PER_WEEK else 'daily'} "
                 "seasonal naive"
             )
+        candidates = names
         if not np.nansum(series.y) > 0:
-            notes.append(f"{unique_id}: no volume in the history; forecast is 0")
-        series_cells, series_scores, series_notes = backtest_series(
-            series, kind, names, horizon_days, cutoffs, level, advance
+            notes.append(f"{unique_id}: nothing in the history; forecast by seasonal naive")
+            candidates = [BASELINE]
+            if advance:  # the fits left out still count for the progress display
+                advance((len(names) - 1) * len(cutoff_days(series.n_days, horizon_days, cutoffs)))
+        series_cells, series_scores, series_notes = _backtest_series(
+            series, kind, candidates, horizon_days, cutoffs, level, advance
         )
         notes += series_notes
         cells.append(series_cells)
         scores.append(series_scores)
-        choice = choose_model(series_scores, unique_id, names)
+        choice = choose_model(series_scores, unique_id, candidates)
         chosen[unique_id] = choice
         model = make_model(choice, kind, horizon_days).fit(series)
         mine = series_cells[series_cells["model"] == choice]
-        model.calibrate(scaled_errors(mine["y"].to_numpy(float), mine["y_hat"].to_numpy(float), kind))
+        model.calibrate(
+            scaled_errors(mine["y"].to_numpy(float), mine["y_hat"].to_numpy(float), kind)
+        )
         forecasts.append(model.predict(horizon_days, level).to_long(unique_id, choice))
         if advance:
             advance(1)
@@ -300,15 +341,17 @@ def run_forecast(
         history_start=min(s.first_day for s in series_by_id.values()),
         history_end=start - pd.Timedelta(minutes=any_series.grain_minutes),
         horizon_start=start,
-        horizon_end=start + pd.Timedelta(days=horizon_days) - pd.Timedelta(
-            minutes=any_series.grain_minutes
-        ),
+        horizon_end=start
+        + pd.Timedelta(days=horizon_days)
+        - pd.Timedelta(minutes=any_series.grain_minutes),
         grain_minutes=any_series.grain_minutes,
         notes=notes,
     )
 
 
-def work_units(series_by_id: dict[str, Series], models: Iterable[str], horizon_days: int, cutoffs: int) -> int:
+def work_units(
+    series_by_id: dict[str, Series], models: Iterable[str], horizon_days: int, cutoffs: int
+) -> int:
     """Progress units :func:`run_forecast` reports: fits in backtests plus final fits."""
     names = list(dict.fromkeys([BASELINE, *models]))
     return sum(

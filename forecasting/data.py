@@ -57,7 +57,7 @@ class Series:
     @property
     def weekdays(self) -> np.ndarray:
         """Monday = 0 for every day of the series."""
-        return np.asarray(self.days.weekday)
+        return np.asarray(self.days.day_of_week)
 
     @property
     def day_present(self) -> np.ndarray:
@@ -66,17 +66,19 @@ class Series:
 
     @property
     def open_week(self) -> np.ndarray:
-        """(7, slots) bool: the slot of the week has ever had a row (the "open" mask)."""
+        """(7, slots) bool: the slot of the week has ever had a row (the "open" mask). A
+        weekday the history does not reach yet (less than a week of data) takes the slots
+        open on any day."""
         mask = np.zeros((DAYS_PER_WEEK, self.slots), dtype=bool)
+        any_day = self.has_row.any(axis=0)
         for weekday in range(DAYS_PER_WEEK):
             rows = self.has_row[self.weekdays == weekday]
-            if len(rows):
-                mask[weekday] = rows.any(axis=0)
+            mask[weekday] = rows.any(axis=0) if len(rows) else any_day
         return mask
 
     def open_mask(self, first_day: pd.Timestamp, n_days: int) -> np.ndarray:
         """(n_days, slots) bool: which future slots are open (by this series' history)."""
-        weekdays = pd.date_range(first_day, periods=n_days, freq="D").weekday
+        weekdays = pd.date_range(first_day, periods=n_days, freq="D").day_of_week
         return self.open_week[np.asarray(weekdays)]
 
     def head(self, n_days: int) -> Series:
@@ -106,18 +108,29 @@ def parse_horizon(text: str) -> int:
 
 
 def infer_grain_minutes(ds: pd.Series) -> int:
-    """The interval length: the greatest common divisor of the offsets of every ``ds`` from
-    its midnight and of 1440, which must be at least one minute and leave no seconds."""
+    """The interval length in minutes: the greatest common divisor of 1440 and the offset
+    of every ``ds`` from its midnight (1440, one value a day, when every ``ds`` is a
+    midnight). Offsets must be whole minutes."""
     stamps = pd.to_datetime(ds)
     offset_s = (stamps - stamps.dt.normalize()).dt.total_seconds().to_numpy()
     if len(offset_s) and np.any(offset_s % 60 != 0):
         raise ValueError("ds has seconds: intervals must start on whole minutes")
+    times = np.unique((offset_s // 60).astype(np.int64))
     grain = MINUTES_PER_DAY
-    for minutes in np.unique((offset_s // 60).astype(np.int64)):
+    for minutes in times:
         grain = int(np.gcd(grain, int(minutes)))
-    if grain == MINUTES_PER_DAY and len(np.unique(offset_s)) <= 1:
-        # every row at the same time of day: daily data (or one interval a day)
-        return MINUTES_PER_DAY
+    steps, counts = np.unique(np.diff(times), return_counts=True)
+    if len(steps):
+        # a grid that most times sit on, broken by a few stragglers (08:07 among half
+        # hours) is an error, not a 1-minute grid
+        usual = int(steps[np.argmax(counts)])
+        odd = times[times % usual != times[0] % usual]
+        if grain < usual and MINUTES_PER_DAY % usual == 0 and 0 < len(odd) <= len(times) / 4:
+            example = f"{odd[0] // 60:02d}:{odd[0] % 60:02d}"
+            raise ValueError(
+                f"ds are not on a regular grid: most intervals are {usual} minutes apart, "
+                f"but some start at {example}"
+            )
     return grain
 
 
@@ -213,7 +226,11 @@ def series_from_long(
 
 
 def matrix_to_long(
-    unique_id: str, first_day: pd.Timestamp, grain_minutes: int, mask: np.ndarray, **columns: np.ndarray
+    unique_id: str,
+    first_day: pd.Timestamp,
+    grain_minutes: int,
+    mask: np.ndarray,
+    **columns: np.ndarray,
 ) -> pd.DataFrame:
     """The cells of day x slot matrices where ``mask`` is True, as a long frame."""
     day_idx, slot_idx = np.nonzero(mask)

@@ -17,8 +17,10 @@ for counts z = (y - y_hat) / sqrt(max(y_hat, 1)) (Poisson-like spread), for rate
 z = (y - y_hat) / y_hat. The bounds are y_hat + q(alpha/2) * scale and
 y_hat + q(1 - alpha/2) * scale. Until :meth:`calibrate` is called the errors are the
 in-sample errors of the weekly seasonal naive forecast on the training data (genuine
-one-week-ahead errors, a conservative stand-in); the pipeline (``forecasting.backtest``)
-calibrates each chosen model with its own rolling-origin backtest errors.
+one-week-ahead errors, a conservative stand-in; with less than a week of history a
+Poisson spread is assumed, see :func:`interval_bounds`); the pipeline
+(``forecasting.backtest``) calibrates each chosen model with its own rolling-origin
+backtest errors.
 """
 
 from __future__ import annotations
@@ -26,16 +28,20 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
+from statistics import NormalDist
 from typing import Protocol
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from forecasting.data import DAYS_PER_WEEK, Series, matrix_to_long
 from forecasting.features import day_features
 
 MIN_ERRORS = 30  # fewer scaled errors than this: keep the previous interval errors
-RECENT_WEEKS = 4  # weeks behind intraday profiles and recent AHT averages
+RECENT_WEEKS = 4  # weeks behind intraday profiles, seasonal and recent AHT averages
+MSTL_WEEKS = 8  # history the MSTL model decomposes
+MSTL_MAX_SLOTS = 48  # open intervals a day MSTL takes on (a whole day at 30 minutes)
 
 
 @dataclass(frozen=True)
@@ -94,12 +100,17 @@ def interval_bounds(
     y_hat: np.ndarray, errors: np.ndarray, level: float, kind: str
 ) -> tuple[np.ndarray, np.ndarray]:
     """Lower and upper bounds at ``level`` from scaled errors; never below 0, always
-    around ``y_hat``. With no errors the bounds are ``y_hat`` itself."""
+    around ``y_hat``. With no errors to go on (less than a week of history) counts get the
+    normal approximation of a Poisson spread (z quantiles), rates no interval."""
     if not 0 < level < 1:
         raise ValueError(f"level must be between 0 and 1, got {level}")
     if len(errors) == 0:
-        return y_hat.copy(), y_hat.copy()
-    q_lo, q_hi = np.quantile(errors, [(1 - level) / 2, (1 + level) / 2])
+        if kind != "count":
+            return y_hat.copy(), y_hat.copy()
+        z = NormalDist().inv_cdf((1 + level) / 2)
+        q_lo, q_hi = -z, z
+    else:
+        q_lo, q_hi = np.quantile(errors, [(1 - level) / 2, (1 + level) / 2])
     scale = np.sqrt(np.maximum(y_hat, 1.0)) if kind == "count" else y_hat
     lo = np.maximum(np.minimum(y_hat + q_lo * scale, y_hat), 0.0)
     hi = np.maximum(y_hat + q_hi * scale, y_hat)
@@ -143,12 +154,16 @@ class _Model:
         self._series: Series | None = None
         self._errors = np.empty(0)
 
-    def fit(self, series: Series) -> _Model:
+    def unfit_reason(self, series: Series) -> str | None:
+        """Why this model cannot be fitted to ``series`` (None: it can)."""
         if series.n_days < self.min_days:
-            raise ValueError(
-                f"{self.name} needs at least {self.min_days} days of history, "
-                f"{series.unique_id!r} has {series.n_days}"
-            )
+            return f"needs at least {self.min_days} days of history, has {series.n_days}"
+        return None
+
+    def fit(self, series: Series) -> _Model:
+        reason = self.unfit_reason(series)
+        if reason:
+            raise ValueError(f"{self.name} on {series.unique_id!r}: {reason}")
         self._series = series
         self._errors = _weekly_naive_errors(series, self.kind)
         self._fit(series)
@@ -218,6 +233,33 @@ class SeasonalNaive(_Model):
         return out
 
 
+class SeasonalAverage(_Model):
+    """Mean of the same slot on the last ``RECENT_WEEKS`` days of the same weekday with
+    data that are not in a holiday block (``forecasting.features``; all such days if
+    every one was a holiday): a seasonal naive averaged over weeks, so one odd week
+    (a holiday, a storm) moves it by a quarter only. Counts only."""
+
+    name = "seasonal_average"
+    kinds = ("count",)
+
+    def _fit(self, series: Series) -> None:
+        holiday = day_features(series.first_day, series.n_days)["is_holiday"].to_numpy() > 0
+        present = series.day_present
+        self._table = np.zeros((DAYS_PER_WEEK, series.slots))
+        for weekday in range(DAYS_PER_WEEK):
+            same = present & (series.weekdays == weekday)
+            days = np.nonzero(same & ~holiday)[0][-RECENT_WEEKS:]
+            if len(days) == 0:
+                days = np.nonzero(same)[0][-RECENT_WEEKS:]
+            if len(days):
+                self._table[weekday] = np.nanmean(series.y[days], axis=0)
+
+    def _predict(self, horizon_days: int) -> np.ndarray:
+        series = self._require_fit()
+        weekdays = pd.date_range(series.end_day, periods=horizon_days, freq="D").day_of_week
+        return self._table[np.asarray(weekdays)]
+
+
 def _fill_missing_days(values: np.ndarray) -> np.ndarray:
     """Daily values with NaN days replaced by the same weekday a week before (else the mean)."""
     out = values.astype(float).copy()
@@ -277,7 +319,7 @@ class HoltWintersTopDown(_Model):
         series = self._require_fit()
         daily = np.maximum(np.asarray(self._daily.forecast(horizon_days)), 0.0)
         weekdays = np.asarray(
-            pd.date_range(series.end_day, periods=horizon_days, freq="D").weekday
+            pd.date_range(series.end_day, periods=horizon_days, freq="D").day_of_week
         )
         return daily[:, None] * self._profile[weekdays]
 
@@ -285,12 +327,21 @@ class HoltWintersTopDown(_Model):
 class MSTLModel(_Model):
     """MSTL (Bandara, Hyndman & Bergmeir 2021; statsmodels ``MSTL``) on the open-hours-only
     series (the intervals of the day open on some weekday, concatenated), with daily and
-    weekly periods; the seasonal part of the last week is repeated and the deseasonalised
-    part is forecast by simple exponential smoothing of its daily means. Two weeks needed."""
+    weekly periods, over the last ``MSTL_WEEKS`` weeks; the seasonal part of the last week
+    is repeated and the deseasonalised part is forecast by simple exponential smoothing of
+    its daily means. Two weeks and at most ``MSTL_MAX_SLOTS`` open intervals a day needed
+    (15-minute data open 12 hours is fine; 5-minute data is left to the other models)."""
 
     name = "mstl"
     min_days = 2 * DAYS_PER_WEEK
     kinds = ("count",)
+
+    def unfit_reason(self, series: Series) -> str | None:
+        open_slots = int(series.open_week.any(axis=0).sum())
+        if open_slots > MSTL_MAX_SLOTS:
+            # STL's cost grows with the period (7 x slots a day): minutes per fit at 5 min
+            return f"works with at most {MSTL_MAX_SLOTS} open intervals a day, has {open_slots}"
+        return super().unfit_reason(series)
 
     def _fit(self, series: Series) -> None:
         from statsmodels.tsa.holtwinters import SimpleExpSmoothing
@@ -298,8 +349,11 @@ class MSTLModel(_Model):
 
         self._columns = series.open_week.any(axis=0)
         k = int(self._columns.sum())
-        y = series.y[:, self._columns].copy()
-        for d in range(series.n_days):  # missing days: the same weekday a week before
+        # the last MSTL_WEEKS weeks only: the weekly period is 7 x k points, and STL's cost
+        # grows with the series length times the period
+        first = max(0, series.n_days - MSTL_WEEKS * DAYS_PER_WEEK)
+        y = series.y[first:, self._columns].copy()
+        for d in range(len(y)):  # missing days: the same weekday a week before
             if np.isnan(y[d]).any():
                 before = y[d - DAYS_PER_WEEK] if d >= DAYS_PER_WEEK else np.nanmean(y, axis=0)
                 y[d] = np.where(np.isnan(y[d]), before, y[d])
@@ -310,7 +364,7 @@ class MSTLModel(_Model):
             result = MSTL(flat, periods=(k, DAYS_PER_WEEK * k), iterate=1).fit()
             seasonal = np.asarray(result.seasonal).reshape(len(flat), -1).sum(axis=1)
             deseasonalised = flat - seasonal
-            daily_level = deseasonalised.reshape(series.n_days, k).mean(axis=1)
+            daily_level = deseasonalised.reshape(len(y), k).mean(axis=1)
             self._level = float(
                 SimpleExpSmoothing(daily_level, initialization_method="estimated")
                 .fit()
@@ -326,13 +380,28 @@ class MSTLModel(_Model):
         return out
 
 
+def _clean_lag(y: np.ndarray, usable: np.ndarray, lag_days: int) -> np.ndarray:
+    """(days, slots): each day's row from the latest usable day (not in a holiday block,
+    within the known history) that is ``lag_days`` or a multiple of a week more before
+    it; NaN when there is none. A holiday week thus never stands in for a normal one."""
+    out = np.full_like(y, np.nan)
+    for day in range(y.shape[0]):
+        source = day - lag_days
+        while source >= 0 and not usable[source]:
+            source -= DAYS_PER_WEEK
+        if source >= 0:
+            out[day] = y[source]
+    return out
+
+
 class GradientBoosting(_Model):
     """scikit-learn ``HistGradientBoostingRegressor`` on calendar features per interval:
     interval of day, weekday, month (only with a year of history), Chinese holiday block,
     make-up working day, days to the next / since the last holiday block, day of the
     block (``forecasting.features``), and for counts the same interval ``lag_days`` and
-    ``lag_days + 7`` days before with their holiday flags (``lag_days`` is the horizon
-    rounded up to whole weeks, so no lag reaches past the forecast origin). Counts use
+    ``lag_days + 7`` days before, skipping back by whole weeks over holiday-block days
+    (``lag_days`` is the horizon rounded up to whole weeks, so no lag reaches past the
+    forecast origin). Counts use
     the Poisson loss; rates the squared loss weighted by the event count."""
 
     name = "gbm"
@@ -357,14 +426,10 @@ class GradientBoosting(_Model):
         if self.use_lags:
             y = np.full((n_days, slots), np.nan)
             y[: series.n_days] = series.y[:n_days]
-            holiday = days["is_holiday"].to_numpy()
+            usable = days["is_holiday"].to_numpy() == 0
+            usable[series.n_days :] = False
             for lag in (self.lag_days, self.lag_days + DAYS_PER_WEEK):
-                lagged = np.full((n_days, slots), np.nan)
-                lagged[lag:] = y[: n_days - lag]
-                lag_holiday = np.full(n_days, np.nan)
-                lag_holiday[lag:] = holiday[: n_days - lag]
-                columns[f"lag_{lag}d"] = lagged.ravel()
-                columns[f"lag_{lag}d_holiday"] = np.repeat(lag_holiday, slots)
+                columns[f"lag_{lag}d"] = _clean_lag(y, usable, lag).ravel()
         names = list(columns)
         return np.column_stack([columns[n] for n in names]), names
 
@@ -381,11 +446,14 @@ class GradientBoosting(_Model):
             w = series.weight.ravel()
             keep &= w > 0
             weight = w[keep]
+        if not (y[keep] > 0).any():  # nothing to learn from (a queue with no calls yet)
+            self._model = None
+            return
         self._model = HistGradientBoostingRegressor(
             loss="poisson" if self.kind == "count" else "squared_error",
-            learning_rate=0.05,
-            max_iter=300,
-            max_leaf_nodes=31,
+            learning_rate=0.1,
+            max_iter=100,
+            max_leaf_nodes=15,
             min_samples_leaf=20,
             early_stopping=False,
             random_state=0,
@@ -393,7 +461,9 @@ class GradientBoosting(_Model):
         # a feature with no value in the training rows (no holiday seen yet, a lag longer
         # than the history) carries nothing to learn and trips the binner: leave it out
         self._used = np.isfinite(features[keep]).any(axis=0)
-        self._model.fit(features[keep][:, self._used], y[keep], sample_weight=weight)
+        # one thread: on a few thousand rows OpenMP start-up costs more than it saves
+        with threadpool_limits(1):
+            self._model.fit(features[keep][:, self._used], y[keep], sample_weight=weight)
 
     def _predict(self, horizon_days: int) -> np.ndarray:
         series = self._require_fit()
@@ -401,10 +471,13 @@ class GradientBoosting(_Model):
             raise ValueError(
                 f"gbm was set up for {self.horizon_days} days ahead, asked for {horizon_days}"
             )
+        if self._model is None:
+            return np.full((horizon_days, series.slots), 0.0 if self.kind == "count" else np.nan)
         total = series.n_days + horizon_days
         features, _ = self._features(series, total)
         future = features[series.n_days * series.slots :, self._used]
-        return self._model.predict(future).reshape(horizon_days, series.slots)
+        with threadpool_limits(1):
+            return self._model.predict(future).reshape(horizon_days, series.slots)
 
 
 class ShrunkWeightedAverage(_Model):
@@ -445,11 +518,11 @@ class ShrunkWeightedAverage(_Model):
 
     def _predict(self, horizon_days: int) -> np.ndarray:
         series = self._require_fit()
-        weekdays = pd.date_range(series.end_day, periods=horizon_days, freq="D").weekday
+        weekdays = pd.date_range(series.end_day, periods=horizon_days, freq="D").day_of_week
         return self._table[np.asarray(weekdays)]
 
 
-VOLUME_MODELS = ("seasonal_naive", "holt_winters", "mstl", "gbm")
+VOLUME_MODELS = ("seasonal_naive", "seasonal_average", "holt_winters", "mstl", "gbm")
 AHT_MODELS = ("seasonal_naive", "weighted_average", "gbm")
 BASELINE = "seasonal_naive"
 
@@ -458,6 +531,8 @@ def make_model(name: str, kind: str, horizon_days: int) -> _Model:
     """A fresh, unfitted model by name for a ``count`` or ``rate`` series."""
     if name == "seasonal_naive":
         return SeasonalNaive(kind)
+    if name == "seasonal_average":
+        return SeasonalAverage(kind)
     if name == "holt_winters":
         return HoltWintersTopDown(kind)
     if name == "mstl":

@@ -121,11 +121,26 @@ def write_run(
     params = {**parameters, "chosen": run.chosen, "notes": run.notes, "level": run.level}
     scores = run.scores.copy()
     scores.insert(0, "run_id", run_id)
-    scores["chosen"] = [run.chosen.get(u) == m for u, m in zip(scores["unique_id"], scores["model"], strict=True)]
+    scores["chosen"] = [
+        run.chosen.get(u) == m for u, m in zip(scores["unique_id"], scores["model"], strict=True)
+    ]
     scores = scores[
         [
-            "run_id", "unique_id", "model", "cutoff", "horizon_day", "wape", "mase", "bias",
-            "chosen", "fit_s", "y_sum", "abs_error_sum", "error_sum", "weight_sum", "scale",
+            "run_id",
+            "unique_id",
+            "model",
+            "cutoff",
+            "horizon_day",
+            "wape",
+            "mase",
+            "bias",
+            "chosen",
+            "fit_s",
+            "y_sum",
+            "abs_error_sum",
+            "error_sum",
+            "weight_sum",
+            "scale",
         ]
     ]
     forecasts = run.forecasts.copy()
@@ -156,11 +171,11 @@ def write_run(
             )
             if len(scores):
                 con.register("scores_frame", scores)
-                con.execute("insert into forecast_backtests select * from scores_frame")
+                con.execute("insert into forecast_backtests by name select * from scores_frame")
                 con.unregister("scores_frame")
             if len(forecasts):
                 con.register("forecasts_frame", forecasts)
-                con.execute("insert into forecasts select * from forecasts_frame")
+                con.execute("insert into forecasts by name select * from forecasts_frame")
                 con.unregister("forecasts_frame")
             con.execute("commit")
         except BaseException:

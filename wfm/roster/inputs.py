@@ -68,7 +68,7 @@ def standard_template(
     lunch_window = (0, 0)
     if lunch_min:
         lunch_window = (
-            max(120, quarter(length_min * 0.35)),
+            max(120, math.ceil(length_min * 0.35 / 15) * 15),
             min(quarter(length_min - lunch_min - 120), quarter(length_min * 0.6)),
         )
         if breaks >= 1:
@@ -307,15 +307,23 @@ def read_requirements_csv(path: Path) -> pd.DataFrame:
 
 
 def requirements_from_staffing(frame: pd.DataFrame) -> pd.DataFrame:
-    """The staffing contract (``queue, ds, agents_required, ...``) as ``skill, ds, required``."""
-    missing = [c for c in ("queue", "ds", "agents_required") if c not in frame.columns]
+    """The staffing contract (``queue, ds, agents_raw, agents_required, ...``) as
+    ``skill, ds, required``.
+
+    ``required`` is ``agents_raw``: the agents the queueing model needs on the phone.
+    Not ``agents_required``, which adds shrinkage: the roster places breaks and lunch
+    itself and counts coverage net of them, so the gross figure would count that part
+    of the shrinkage twice.
+    """
+    column = "agents_raw" if "agents_raw" in frame.columns else "agents_required"
+    missing = [c for c in ("queue", "ds", column) if c not in frame.columns]
     if missing:
         raise RosterInputError(f"staffing requirements lack column(s) {', '.join(missing)}")
     return pd.DataFrame(
         {
             "skill": frame["queue"].astype(str),
             "ds": pd.to_datetime(frame["ds"]),
-            "required": pd.to_numeric(frame["agents_required"]).astype(float),
+            "required": pd.to_numeric(frame[column]).astype(float),
         }
     )
 
@@ -334,7 +342,10 @@ def requirements_from_planning(planning_db: Path) -> pd.DataFrame:
             f"no planning store at {planning_db}: run callcenter staff first, or pass "
             "--requirements req.csv"
         )
-    frame = latest_requirements(planning_db)
+    try:
+        frame = latest_requirements(planning_db)
+    except ValueError as exc:  # wfm.staffing.StaffingError: no staffing run yet
+        raise RosterInputError(f"{exc} (or pass --requirements req.csv)") from None
     if frame is None or len(frame) == 0:
         raise RosterInputError(
             f"{planning_db} holds no staffing requirements: run callcenter staff first"

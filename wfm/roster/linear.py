@@ -68,11 +68,9 @@ class LinearModel:
             proto.objective.coeffs.extend(self.objective.values())
         return model
 
-    def solve_lp(self) -> float:
-        """The optimum of the LP relaxation (GLOP), objective offset included.
-
-        Raises ``RuntimeError`` unless GLOP proves optimality.
-        """
+    def solve_lp(self, time_limit_s: float | None = None) -> float | None:
+        """The optimum of the LP relaxation (GLOP), objective offset included; None
+        when GLOP does not prove optimality within ``time_limit_s``."""
         from ortools.linear_solver import pywraplp
 
         solver = pywraplp.Solver.CreateSolver("GLOP")
@@ -93,7 +91,8 @@ class LinearModel:
         for index, coefficient in self.objective.items():
             objective.SetCoefficient(variables[index], coefficient)
         objective.SetMinimization()
-        status = solver.Solve()
-        if status != pywraplp.Solver.OPTIMAL:
-            raise RuntimeError(f"GLOP did not solve the LP relaxation (status {status})")
+        if time_limit_s is not None:
+            solver.SetTimeLimit(max(1, int(time_limit_s * 1000)))
+        if solver.Solve() != pywraplp.Solver.OPTIMAL:
+            return None
         return objective.Value() + self.offset

@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import logging
 import math
+import random
 import time
 from collections import defaultdict
 from collections.abc import Sequence
@@ -18,7 +19,7 @@ from functools import reduce
 import numpy as np
 import pandas as pd
 
-from wfm.roster.coverage import coverage_frame, summarise
+from wfm.roster.coverage import allocate, coverage_frame, summarise
 from wfm.roster.domain import (
     WEEKDAYS,
     Agent,
@@ -399,6 +400,10 @@ class MainModel:
     activity_counts: dict[tuple[tuple[str, ...], int, int], list[tuple[int, int]]]
     under: dict[tuple[str, int], int]  # (skill, interval) -> slot-agents short
     groups: dict[tuple[str, ...], list[int]]  # skill set -> agent indices
+    # skill set -> interval -> {variable: slots}: agents of the set on the phone, in slots
+    presence: dict[tuple[str, ...], dict[int, dict[int, int]]]
+    # (skill set, interval) -> [(skill, variable)]: slot-agents of the set serving the skill
+    flows: dict[tuple[tuple[str, ...], int], list[tuple[str, int]]]
 
 
 def _slots_by_interval(problem: Problem, start: int, length: int) -> list[tuple[int, int]]:
@@ -465,7 +470,7 @@ def build_model(problem: Problem, objective: str = "weighted") -> MainModel:
                     "link",
                 )
     under: dict[tuple[str, int], int] = {}
-    flows: dict[tuple[tuple[str, ...], int], list[int]] = defaultdict(list)
+    flows: dict[tuple[tuple[str, ...], int], list[tuple[str, int]]] = defaultdict(list)
     total_required = 0
     for skill in problem.skills:
         units = problem.required_units[skill]
@@ -482,27 +487,25 @@ def build_model(problem: Problem, objective: str = "weighted") -> MainModel:
             for g in groups:
                 if skill in g and presence[g].get(t):
                     f = model.var(0, required)
-                    flows[(g, t)].append(f)
+                    flows[(g, t)].append((skill, f))
                     terms.append(f)
             model.add(terms, [1] * len(terms), required, required, "cover")
-    for (g, t), fs in flows.items():
+    for (g, t), pairs in flows.items():
         present = presence[g][t]
         model.add(
-            fs + list(present),
-            [1] * len(fs) + [-c for c in present.values()],
+            [f for _, f in pairs] + list(present),
+            [1] * len(pairs) + [-c for c in present.values()],
             -INF,
             0,
             "cover",
         )
     if objective == "weighted":
         model.offset = -weights.over * total_required
-    return MainModel(model, x, n, counts, under, dict(groups))
+    return MainModel(model, x, n, counts, under, dict(groups), presence, dict(flows))
 
 
-def _break_symmetry(model: LinearModel, problem: Problem, x: dict[tuple[int, int], int]) -> None:
-    """Identical agents (same skills, contract, availability, days off, preference and
-    templates) are interchangeable: order their weekly day patterns (sum 2^day over
-    worked days), which keeps one of every set of equivalent rosters."""
+def identical_agents(problem: Problem) -> list[list[int]]:
+    """Classes of interchangeable agents (indices in order), singletons included."""
     classes: dict[tuple, list[int]] = defaultdict(list)
     for a, agent in enumerate(problem.agents):
         key = (
@@ -514,7 +517,18 @@ def _break_symmetry(model: LinearModel, problem: Problem, x: dict[tuple[int, int
             tuple(sorted(agent.templates)),
         )
         classes[key].append(a)
-    for members in classes.values():
+    return list(classes.values())
+
+
+def _day_pattern(options: list[ShiftOption]) -> int:
+    return sum(1 << o.day for o in options)
+
+
+def _break_symmetry(model: LinearModel, problem: Problem, x: dict[tuple[int, int], int]) -> None:
+    """Identical agents (same skills, contract, availability, days off, preference and
+    templates) are interchangeable: order their weekly day patterns (sum 2^day over
+    worked days), which keeps one of every set of equivalent rosters."""
+    for members in identical_agents(problem):
         for first, second in itertools.pairwise(members):
             variables, coefficients = [], []
             for day, options in problem.agent_options[first].items():
@@ -528,54 +542,118 @@ def _break_symmetry(model: LinearModel, problem: Problem, x: dict[tuple[int, int
 # ---------------------------------------------------------------------------- the greedy
 
 
-def greedy_roster(problem: Problem, on_infeasible: str = "error") -> dict[int, list[ShiftOption]]:
-    """A feasible start: agents one at a time (fewest options first), each given the week
-    (a small CP-SAT model with that agent's rules) that covers most of what is still
-    uncovered, counting a shift's breaks and lunch as a uniform thinning.
+def greedy_roster(
+    problem: Problem, on_infeasible: str = "error", deadline: float | None = None
+) -> dict[int, list[ShiftOption]]:
+    """A feasible start, then improved until ``deadline`` (``time.monotonic()``).
+
+    Start: agents one at a time (fewest options first), each given the week (a small
+    CP-SAT model with only that agent's rules) that covers most of what is still
+    uncovered, counting a shift's breaks and lunch as a uniform thinning of its
+    presence. Improvement: passes over the agents, taking one agent's week out and
+    giving them the best week against what the others leave uncovered (block
+    coordinate descent), until a pass changes nothing or the deadline passes.
 
     An agent whose own rules cannot hold raises ``RosterInputError`` with the diagnosis
     (``on_infeasible="error"``) or is left out with a warning (``"skip"``).
     """
     residual = {s: problem.required_units[s].astype(float) for s in problem.skills}
+    horizon = problem.horizon_intervals
+    cover: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    for o in problem.options:
+        pairs = [
+            (t, slots)
+            for t, slots in _slots_by_interval(problem, o.start, o.template.length_min)
+            if t < horizon
+        ]
+        thinning = o.template.net_min / o.template.length_min
+        cover[o.index] = (
+            np.array([t for t, _ in pairs], dtype=np.int64),
+            np.array([slots * thinning for _, slots in pairs]),
+        )
     order = sorted(
         range(len(problem.agents)),
         key=lambda a: (sum(len(v) for v in problem.agent_options[a].values()), a),
     )
+    models: dict[int, tuple[LinearModel, dict[int, list[tuple[ShiftOption, int]]]]] = {}
     chosen: dict[int, list[ShiftOption]] = {}
-    zeros = np.zeros(problem.horizon_intervals)
-    for a in order:
+    taken: dict[int, list[tuple[str, int, float]]] = {}
+    zeros = np.zeros(horizon)
+    preference = problem.weights.preference
+    under = problem.weights.under
+
+    def value(a: int, options: list[ShiftOption], best: np.ndarray) -> float:
+        total = 0.0
+        for o in options:
+            ts, amounts = cover[o.index]
+            total += under * float(np.minimum(amounts, best[ts]).sum())
+            total -= 0 if _prefers(problem.agents[a], o) else preference
+        return total
+
+    def best_week(a: int) -> tuple[list[ShiftOption], np.ndarray] | None:
         agent = problem.agents[a]
         rows = [residual[s] for s in agent.skills if s in residual]
         best = np.max(rows, axis=0) if rows else zeros
-        model, choices = _agent_model(problem, a)
+        if a not in models:
+            models[a] = _agent_model(problem, a)
+        model, choices = models[a]
+        model.objective = {}
         for pairs in choices.values():
             for o, v in pairs:
-                thinning = o.template.net_min / o.template.length_min
-                gain = sum(
-                    min(slots * thinning, best[t])
-                    for t, slots in _slots_by_interval(problem, o.start, o.template.length_min)
-                    if t < len(best)
-                )
-                penalty = 0 if _prefers(agent, o) else 1
-                model.minimise(v, -round(10 * gain) + penalty)
+                ts, amounts = cover[o.index]
+                gain = under * float(np.minimum(amounts, best[ts]).sum())
+                model.minimise(v, -round(gain) + (0 if _prefers(agent, o) else preference))
         solution = _solve_small(model)
         if solution is None:
-            message = diagnose_agent(problem, a)
-            if on_infeasible == "skip":
-                problem.warnings.append(f"{message}: left out of the roster")
-                continue
-            raise RosterInputError(message)
-        picked = [o for pairs in choices.values() for o, v in pairs if solution[v]]
-        chosen[a] = picked
-        for o in picked:
-            thinning = o.template.net_min / o.template.length_min
-            for t, slots in _slots_by_interval(problem, o.start, o.template.length_min):
-                left = slots * thinning
+            return None
+        return [o for pairs in choices.values() for o, v in pairs if solution[v]], best
+
+    def place(a: int, options: list[ShiftOption]) -> None:
+        agent, log_ = problem.agents[a], []
+        for o in options:
+            ts, amounts = cover[o.index]
+            for t, amount in zip(ts.tolist(), amounts.tolist(), strict=True):
+                left = amount
                 for skill in sorted(agent.skills, key=lambda s: -residual.get(s, zeros)[t]):
                     if skill in residual and left > 0:
                         take = min(left, max(residual[skill][t], 0.0))
                         residual[skill][t] -= take
                         left -= take
+                        log_.append((skill, t, take))
+        chosen[a], taken[a] = options, log_
+
+    def remove(a: int) -> None:
+        for skill, t, amount in taken.pop(a):
+            residual[skill][t] += amount
+        del chosen[a]
+
+    for a in order:
+        found = best_week(a)
+        if found is None:
+            message = diagnose_agent(problem, a)
+            if on_infeasible == "skip":
+                problem.warnings.append(f"{message}: left out of the roster")
+                continue
+            raise RosterInputError(message)
+        place(a, found[0])
+    passes = 0
+    while deadline is not None and time.monotonic() < deadline:
+        changed = 0
+        for a in order:
+            if a not in chosen or time.monotonic() >= deadline:
+                continue
+            current = chosen[a]
+            remove(a)
+            week, best = best_week(a)  # type: ignore[misc]
+            if value(a, week, best) > value(a, current, best) + 1e-6:
+                changed += 1
+                place(a, week)
+            else:
+                place(a, current)
+        passes += 1
+        log.info("roster: improvement pass %d changed %d agents", passes, changed)
+        if not changed:
+            break
     return chosen
 
 
@@ -647,7 +725,7 @@ def _activities(
     return rows
 
 
-def _logging_callback(started: float):
+def _logging_callback(started: float, offset: float):
     from ortools.sat.python import cp_model
 
     class Progress(cp_model.CpSolverSolutionCallback):
@@ -657,7 +735,8 @@ def _logging_callback(started: float):
 
         def on_solution_callback(self) -> None:
             self.solutions += 1
-            objective, bound = self.objective_value, self.best_objective_bound
+            objective = self.objective_value + offset
+            bound = self.best_objective_bound + offset
             log.info(
                 "roster: solution %d objective %.0f bound %.0f gap %.1f%% at %.1f s",
                 self.solutions,
@@ -670,8 +749,146 @@ def _logging_callback(started: float):
     return Progress()
 
 
+FULL_SEARCH_AGENTS = 12  # up to this many agents, CP-SAT searches the whole model at once
+NEIGHBOURHOOD_AGENTS = 24  # agents freed per large-neighbourhood step at the start
+STEP_LIMIT_S = 3.0  # CP-SAT time per large-neighbourhood step
+BOUND_SHARE = 0.25  # most of the time limit the LP bound (GLOP) may take
+
+
+def _search(
+    problem: Problem,
+    main: MainModel,
+    cp: object,
+    values: list[int],
+    deadline: float,
+    num_workers: int,
+    seed: int,
+    known_bound: float = -math.inf,
+) -> tuple[list[int], float, float, str, int]:
+    """Improve the start ``values`` until ``deadline``; returns ``(values, objective,
+    bound, status, steps)``.
+
+    Step 0 fixes every agent's shifts and lets CP-SAT place all lunches and breaks (and
+    the skill split) optimally. Then, large-neighbourhood search: free the shifts of a
+    few agents (half of them from one skill set), keep everyone else's, and let CP-SAT
+    re-optimise those agents together with all breaks; keep the result when it is no
+    worse. The neighbourhood grows after a step solved to optimality and shrinks after
+    one that ran out of time. With few agents (``FULL_SEARCH_AGENTS``) the first step
+    frees everyone: a plain CP-SAT solve, whose optimality proof is then reported.
+
+    ``bound`` is CP-SAT's bound from a step that freed every agent (else -inf: no global
+    bound is known; use ``lp_bound``).
+    """
+    from ortools.sat.python import cp_model
+
+    rng = random.Random(seed)
+    proto = cp.proto  # type: ignore[attr-defined]
+    everyone = list(range(len(problem.agents)))
+    by_group = [members for members in main.groups.values()]
+    x_by_agent: dict[int, list[int]] = defaultdict(list)
+    x_by_day: dict[int, list[int]] = defaultdict(list)
+    for (a, index), v in main.x.items():
+        x_by_agent[a].append(v)
+        x_by_day[problem.options[index].day].append(v)
+    x_all = list(main.x.values())
+    counts_by_day: dict[int, list[int]] = defaultdict(list)
+    for (_g, index, _k), pairs in main.activity_counts.items():
+        counts_by_day[problem.options[index].day] += [v for _, v in pairs]
+    counts_all = [v for vs in counts_by_day.values() for v in vs]
+    days_left = rng.sample(range(DAYS), DAYS)
+    size = (
+        len(everyone)
+        if len(everyone) <= FULL_SEARCH_AGENTS
+        else min(NEIGHBOURHOOD_AGENTS, len(everyone) // 2)
+    )
+    best = list(values)
+    best_objective = main.model.offset + sum(
+        coefficient * values[v] for v, coefficient in main.model.objective.items()
+    )
+    bound, status_name, step, solved_any = -math.inf, "FEASIBLE", 0, False
+    offset = main.model.offset
+    started = time.monotonic()
+    while True:
+        remaining = deadline - time.monotonic()
+        if step > 0 and remaining < 1.0:
+            break
+        fixed_counts: set[int] = set()
+        kind = "agents"
+        if step == 0 and size < len(everyone):
+            kind = "breaks"
+            free: set[int] = set()  # shifts as they are: place breaks only
+            free_x: set[int] = set()
+        elif step % 2 == 1 or size >= len(everyone):
+            group = rng.choice(by_group)
+            free = set(rng.sample(group, min(len(group), size // 2)))
+            others = [a for a in everyone if a not in free]
+            free |= set(rng.sample(others, min(len(others), size - len(free))))
+            free_x = {v for a in free for v in x_by_agent[a]}
+        else:  # every agent's start time on one day, with that day's breaks
+            kind = "day"
+            day = days_left.pop() if days_left else rng.randrange(DAYS)
+            if not days_left:
+                days_left = rng.sample(range(DAYS), DAYS)
+            free = set()
+            free_x = set(x_by_day[day])
+            fixed_counts = {v for d, vs in counts_by_day.items() if d != day for v in vs}
+        for v in x_all:
+            proto.variables[v].domain[0] = 0 if v in free_x else best[v]
+            proto.variables[v].domain[1] = 1 if v in free_x else best[v]
+        for v in counts_all:
+            proto.variables[v].domain[0] = best[v] if v in fixed_counts else 0
+            proto.variables[v].domain[1] = best[v] if v in fixed_counts else main.model.upper[v]
+        for v, value in enumerate(best):
+            proto.solution_hint.values[v] = value
+        whole = len(free) == len(everyone)
+        solver = cp_model.CpSolver()
+        limit = remaining if whole or step == 0 else min(remaining, STEP_LIMIT_S)
+        solver.parameters.max_time_in_seconds = max(1.0, limit)
+        solver.parameters.num_workers = num_workers
+        solver.parameters.random_seed = seed + step
+        solver.parameters.log_search_progress = log.isEnabledFor(logging.DEBUG)
+        status = solver.solve(cp, _logging_callback(started, offset) if whole else None)
+        log.debug("roster: step %d status %s", step, solver.status_name(status))
+        step += 1
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            solved_any = True
+            objective = solver.objective_value + offset
+            if objective <= best_objective:
+                improved = objective < best_objective - 1e-9
+                best, best_objective = list(solver.response_proto.solution), objective
+                if improved:
+                    log.info(
+                        "roster: step %d (%s, %d shift choices free) objective %.0f "
+                        "bound %.0f gap %.1f%% at %.1f s",
+                        step,
+                        kind,
+                        len(free_x),
+                        objective,
+                        known_bound,
+                        100 * relative_gap(objective, known_bound),
+                        time.monotonic() - started,
+                    )
+        if whole:
+            bound = max(bound, solver.best_objective_bound + offset)
+            if status == cp_model.OPTIMAL:
+                status_name = "OPTIMAL"
+                break
+        if free:
+            size = (
+                min(len(everyone), int(size * 1.25) + 1)
+                if status == cp_model.OPTIMAL
+                else max(4, int(size * 0.7))
+            )
+    if step and status_name != "OPTIMAL" and not solved_any:
+        status_name = "GREEDY"
+    return best, best_objective, bound, status_name, step
+
+
 def relative_gap(objective: float, bound: float) -> float:
-    """``(objective - bound) / max(1, |objective|)``: 0 means proven optimal."""
+    """``(objective - bound) / max(1, |objective|)``: 0 means proven optimal (NaN
+    without a bound)."""
+    if math.isinf(bound):
+        return math.nan
     return max(0.0, (objective - bound) / max(1.0, abs(objective)))
 
 
@@ -687,6 +904,7 @@ def solve_roster(
     num_workers: int = 2,
     on_infeasible: str = "error",
     seed: int = 0,
+    bound: bool = True,
 ) -> RosterResult:
     """Roster the week starting ``week_start`` (local date) against ``requirements``
     (a frame ``skill, ds, required``: agents needed on the phone per interval, ``ds`` the
@@ -696,8 +914,9 @@ def solve_roster(
     where it can; CP-SAT gets what is left (at least one second). Raises
     ``RosterInputError`` for unusable input or an agent whose own rules cannot hold
     (unless ``on_infeasible="skip"``: such agents are left out, with a warning).
+    ``bound``: solve the LP relaxation of the weighted model (GLOP, at most
+    ``BOUND_SHARE`` of the time limit) for ``best_bound`` and ``gap``.
     """
-    from ortools.sat.python import cp_model
 
     started = time.monotonic()
     rules = rules or Rules()
@@ -705,7 +924,7 @@ def solve_roster(
     problem = prepare(agents, templates, requirements, week_start, rules, weights, interval_min)
     for warning in problem.warnings:
         log.warning("roster: %s", warning)
-    greedy = greedy_roster(problem, on_infeasible)
+    greedy = greedy_roster(problem, on_infeasible, started + 0.15 * time_limit_s)
     log.info(
         "roster: greedy start for %d agents in %.1f s", len(greedy), time.monotonic() - started
     )
@@ -713,53 +932,53 @@ def solve_roster(
     if len(keep) < len(problem.agents):
         problem = _only_agents(problem, keep)
         greedy = {new: greedy[old] for new, old in enumerate(keep)}
+    for members in identical_agents(problem):  # the order the symmetry rows demand
+        weeks = sorted((greedy.get(a, []) for a in members), key=_day_pattern, reverse=True)
+        greedy.update(zip(members, weeks, strict=True))
     main = build_model(problem)
-    cp = main.model.to_cp_sat()
+    full_search = len(problem.agents) <= FULL_SEARCH_AGENTS
+    cp = main.model.to_cp_sat(frozenset() if full_search else frozenset({"symmetry"}))
     hint = _hint(main, greedy)
-    cp.proto.solution_hint.vars.extend(hint.keys())
-    cp.proto.solution_hint.values.extend(hint.values())
-    built = time.monotonic() - started
+    values = [hint.get(v, 0) for v in range(len(main.model.lower))]
+    cp.proto.solution_hint.vars.extend(range(len(values)))
+    cp.proto.solution_hint.values.extend(values)
     log.info(
-        "roster: model with %d variables and %d constraints built in %.1f s",
+        "roster: model with %d variables and %d constraints built at %.1f s",
         len(main.model.lower),
         len(main.model.rows),
-        built,
+        time.monotonic() - started,
     )
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(1.0, time_limit_s - built)
-    solver.parameters.num_workers = num_workers
-    solver.parameters.random_seed = seed
-    solver.parameters.log_search_progress = True
-    status = solver.solve(cp, _logging_callback(started))
-    objective_offset = main.model.offset
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        values = solver.response_proto.solution
-        chosen: dict[int, list[ShiftOption]] = defaultdict(list)
-        for (a, index), v in main.x.items():
-            if values[v]:
-                chosen[a].append(problem.options[index])
-        counts = {key: [values[v] for _, v in pairs] for key, pairs in main.activity_counts.items()}
-        objective = solver.objective_value + objective_offset
-        bound = solver.best_objective_bound + objective_offset
-        status_name = solver.status_name(status)
-    else:
-        chosen, counts = greedy, None
-        objective = math.nan
-        bound = solver.best_objective_bound + objective_offset
-        status_name = "GREEDY"
+    lp_bound = -math.inf
+    if bound:
+        lp_started = time.monotonic()
+        solved_lp = main.model.solve_lp(time_limit_s=BOUND_SHARE * time_limit_s)
+        lp_bound = -math.inf if solved_lp is None else solved_lp
+        log.info(
+            "roster: LP relaxation bound %.0f in %.1f s",
+            lp_bound,
+            time.monotonic() - lp_started,
+        )
+    search = _search(problem, main, cp, values, started + time_limit_s, num_workers, seed, lp_bound)
+    values, objective, bound_found, status_name, iterations = search
+    best_bound = max(lp_bound, bound_found)
+    if status_name != "OPTIMAL" and objective <= best_bound + 1e-6:
+        status_name = "OPTIMAL"
+    chosen: dict[int, list[ShiftOption]] = defaultdict(list)
+    for (a, index), v in main.x.items():
+        if values[v]:
+            chosen[a].append(problem.options[index])
+    counts = {key: [values[v] for _, v in pairs] for key, pairs in main.activity_counts.items()}
     activities = _activities(problem, dict(chosen), counts)
     coverage = coverage_frame(
         activities, problem.agents, problem.requirements, week_start, problem.interval_min
     )
     summary = summarise(coverage, activities, problem.interval_min)
-    if math.isnan(objective):
-        objective = _evaluate(problem, chosen, coverage)
     solve_s = time.monotonic() - started
     log.info(
         "roster: %s objective %.0f bound %.0f in %.1f s, coverage %.2f%%",
         status_name,
         objective,
-        bound,
+        best_bound,
         solve_s,
         summary["coverage_pct"],
     )
@@ -767,8 +986,8 @@ def solve_roster(
         week_start=week_start,
         status=status_name,
         objective=float(objective),
-        best_bound=float(bound),
-        gap=relative_gap(objective, bound),
+        best_bound=float(best_bound),
+        gap=relative_gap(objective, best_bound),
         solve_s=round(solve_s, 2),
         activities=activities,
         coverage=coverage,
@@ -787,30 +1006,11 @@ def solve_roster(
                 "over": weights.over,
                 "preference": weights.preference,
             },
+            "search_iterations": iterations,
             "variables": len(main.model.lower),
             "constraints": len(main.model.rows),
         },
     )
-
-
-def _evaluate(
-    problem: Problem, chosen: dict[int, list[ShiftOption]], coverage: pd.DataFrame
-) -> float:
-    """The weighted objective of a roster from its coverage (used when CP-SAT found none)."""
-    weights, spi = problem.weights, problem.slots_per_interval
-    objective = 0.0
-    for a, options in chosen.items():
-        for o in options:
-            objective += weights.over * o.template.net_min / problem.slot_min
-            objective += 0 if _prefers(problem.agents[a], o) else weights.preference
-    modelled = coverage[coverage["skill"].isin(problem.skills)]
-    short = (modelled["required"] - modelled["scheduled"]).clip(lower=0) * spi
-    per_skill = modelled["skill"].map(
-        lambda s: weights.under * weights.skill.get(s, 1) + weights.over
-    )
-    objective += float((short * per_skill).sum())
-    objective -= weights.over * sum(int(u.sum()) for u in problem.required_units.values())
-    return objective
 
 
 def _only_agents(problem: Problem, keep: list[int]) -> Problem:
@@ -848,6 +1048,21 @@ def _hint(main: MainModel, greedy: dict[int, list[ShiftOption]]) -> dict[int, in
             tally[_spread(total, len(pairs), i)] += 1
         for (_, v), value in zip(pairs, tally, strict=True):
             hint[v] = value
+    intervals: dict[int, dict[tuple[str, ...], int]] = defaultdict(dict)
+    for g, t in main.flows:
+        intervals[t][g] = sum(c * hint[v] for v, c in main.presence[g][t].items())
+    demand: dict[int, dict[str, int]] = defaultdict(dict)
+    for (skill, t), v in main.under.items():
+        demand[t][skill] = main.model.upper[v]
+    for t, need in demand.items():
+        flow = allocate(intervals.get(t, {}), need) if t in intervals else {}
+        for skill, required in need.items():
+            hint[main.under[(skill, t)]] = required - round(
+                sum(value for (_, s), value in flow.items() if s == skill)
+            )
+        for g in intervals.get(t, {}):
+            for skill, v in main.flows[(g, t)]:
+                hint[v] = round(flow.get((g, skill), 0))
     return hint
 
 
@@ -856,4 +1071,7 @@ def lp_under_bound(problem: Problem) -> float:
     the LP relaxation (GLOP) of the model with under-coverage as the only objective.
     Skills nobody has are not in the model (add their hours separately)."""
     main = build_model(problem, objective="under")
-    return main.model.solve_lp() * problem.slot_min / 60
+    value = main.model.solve_lp()
+    if value is None:
+        raise RuntimeError("GLOP did not solve the LP relaxation")
+    return value * problem.slot_min / 60
