@@ -15,9 +15,8 @@ Reports (each a :class:`reports.tables.Report`):
   e.g. a distributor missing from ``stg_distributors``).
 - ``exceptions``: the orders to chase, booked on or before the period end:
   ``mart_settlement_exceptions`` (paid without ticket, unpaid past terms, amount
-  mismatch, refund exceeding paid), plus ``unknown_distributor``: a distributor order
-  whose distributor is not in ``stg_distributors`` (listed, never dropped; today the
-  build refuses such orders by its relationships test, so the list is empty).
+  mismatch, refund exceeding paid, and ``unknown_distributor``: a distributor order whose
+  distributor is not in ``stg_distributors``, listed, never dropped).
 """
 
 from __future__ import annotations
@@ -262,30 +261,16 @@ def exceptions_report(con: Any, period: Period) -> Report:
             select {columns}
             from mart_settlement_exceptions
             where booked_date <= ?
-            union all
-            select
-                settlement_party, 'unknown_distributor' as exception_type, order_id, channel,
-                payment_method, status, booked_date, due_date, days_past_due, order_total,
-                paid_amount, refunded_amount, order_total as exception_amount
-            from int_order_status
-            where
-                channel = 'distributor'
-                and booked_date <= ?
-                and (
-                    distributor is null
-                    or distributor not in (select distributor from stg_distributors)
-                )
         )
         select * from exceptions
         order by settlement_party, exception_type, booked_date, order_id
         """,
-        [period.end, period.end],
+        [period.end],
     )
     return Report(
         "exceptions",
         f"Settlement exceptions to chase, orders booked up to {period.end}",
-        "mart_settlement_exceptions (as of the data end) plus distributor orders of a "
-        "distributor unknown to stg_distributors.",
+        "mart_settlement_exceptions (as of the data end), unknown distributors included.",
         EXCEPTION_COLUMNS,
         rows,
     )

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import json
 import math
-import shutil
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -35,7 +34,6 @@ from reports.period import parse_period
 from reports.settle import build_reports, write_reports
 from warehouse.connect import read_only
 from warehouse.publish import publish
-from warehouse.runner import DataTestError
 
 ZONE = ZoneInfo("Asia/Shanghai")
 TERMS = {d.code: d.payment_terms_days for d in DEFAULT_DISTRIBUTORS}
@@ -327,9 +325,9 @@ def test_cli_errors_are_one_line(built: Built, tmp_path: Path) -> None:
         assert result.stdout == ""
 
 
-def test_an_order_of_an_unknown_distributor_fails_the_build(tmp_path: Path) -> None:
-    """What the warehouse does with a distributor it does not know: refuses the build
-    (relationships test stg_orders.distributor -> stg_distributors), publishing nothing."""
+def test_an_order_of_an_unknown_distributor_is_built_and_listed_to_chase(tmp_path: Path) -> None:
+    """A distributor missing from stg_distributors does not stop the build: its order is
+    kept with commission 0 and no due date, and listed as unknown_distributor."""
     orders = tmp_path / "landing" / "orders"
     orders.mkdir(parents=True)
     (orders / "orders_20260901.csv").write_text(
@@ -346,33 +344,16 @@ def test_an_order_of_an_unknown_distributor_fails_the_build(tmp_path: Path) -> N
     )
     with Loader(tmp_path / "ingest.duckdb") as loader:
         loader.ingest([tmp_path / "landing"])
-    with pytest.raises(DataTestError, match=r"relationships\(stg_orders.distributor"):
-        publish(tmp_path / "warehouse.duckdb", tmp_path / "ingest.duckdb")
-    assert not (tmp_path / "warehouse.duckdb").exists()
-
-
-def test_an_unknown_distributor_in_the_marts_is_listed_under_exceptions(
-    built: Built, tmp_path: Path
-) -> None:
-    """Should a build let one through, the report lists its orders, never drops them."""
-    copy = tmp_path / "warehouse.duckdb"
-    shutil.copy(built.warehouse_db, copy)
-    con = duckdb.connect(str(copy))
-    order_id, total = con.execute(
-        "select order_id, order_total from int_order_status where channel = 'distributor' "
-        "order by order_id limit 1"
-    ).fetchall()[0]
-    con.execute(
-        "update int_order_status set distributor = 'NEWCO', settlement_party = 'NEWCO' "
-        "where order_id = ?",
-        [order_id],
-    )
-    con.close()
-    run = build_reports(copy, parse_period("2026-09"))
+    publish(tmp_path / "warehouse.duckdb", tmp_path / "ingest.duckdb")
+    run = build_reports(tmp_path / "warehouse.duckdb", parse_period("2026-09"))
     flagged = [
-        r for r in run.report("exceptions").rows if r["exception_type"] == "unknown_distributor"
+        (r["order_id"], r["settlement_party"], r["exception_amount"])
+        for r in run.report("exceptions").rows
+        if r["exception_type"] == "unknown_distributor"
     ]
-    assert [(r["order_id"], r["settlement_party"], r["exception_amount"]) for r in flagged] == [
-        (order_id, "NEWCO", total)
-    ]
+    assert flagged == [("ORD20260901000001", "NEWCO", Decimal("1090.00"))]
     assert run.summary()["unknown_distributors"] == ["NEWCO"]
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute(
+            "select commission, due_date, distributor_known from int_order_status"
+        ).fetchall() == [(Decimal("0.00"), None, False)]

@@ -3,7 +3,10 @@
 -- end of the data. The settlement marts only sum these columns, so each definition lives here.
 --
 -- Payment terms (due_date = local ticketing date + payment_terms_days):
---   distributor orders: the distributor's payment_terms_days (stg_distributors);
+--   distributor orders: the distributor's payment_terms_days (stg_distributors); an
+--     order of a distributor missing from stg_distributors has no terms, no due date and
+--     commission 0 (unknown), and mart_settlement_exceptions lists it as
+--     unknown_distributor: a new agency is chased, it does not stop the build;
 --   own-channel cash on delivery: due on the local delivery date; until delivery, 3 days
 --     after ticketing, the last day the courier comes (acd.orders.DELIVERY_DAYS = 1..3);
 --   other own-channel orders: 0 days, the customer pays before the ticket is issued.
@@ -91,6 +94,9 @@ joined as (
         -- Order total: what the customer (or distributor) owes, fare + taxes.
         cast(orders.fare + orders.taxes as decimal(12, 2)) as order_total,
         distributors.commission_rate,
+        -- Known distributor: a distributor order whose code is in stg_distributors.
+        orders.channel = 'distributor' and distributors.distributor is not null
+            as distributor_known,
         lifecycle.paid_at,
         coalesce(lifecycle.payments, 0) as payments,
         cast(coalesce(lifecycle.paid_amount, 0) as decimal(14, 2)) as paid_amount,
@@ -126,7 +132,7 @@ settled as (
         -- excluded), earned once the ticket is issued; rounded half up to the fen. 0 for
         -- own-channel orders and for distributor orders never ticketed.
         case
-            when channel = 'distributor' and ticketed_at is not null
+            when channel = 'distributor' and ticketed_at is not null and distributor_known
                 then cast(round(fare * commission_rate, 2) as decimal(12, 2))
             else cast(0 as decimal(12, 2))
         end as commission,
@@ -206,6 +212,7 @@ final as (
         taxes,
         order_total,
         commission_rate,
+        distributor_known,
         commission,
         paid_at,
         payments,

@@ -11,6 +11,8 @@
 --   amount_mismatch: money received differs from the order total (short or over payment,
 --     commission netted by a distributor). amount = paid - order total (negative: short).
 --   refund_exceeds_paid: more refunded than received. amount = refunded - paid.
+--   unknown_distributor: a distributor order whose distributor is not in stg_distributors
+--     (no rate nor terms known). amount = order total.
 with orders as (
     select * from {{ ref('int_order_status') }}
 ),
@@ -57,7 +59,21 @@ refund_exceeds_paid as (
     where refunded_amount > paid_amount
 ),
 
+unknown_distributor as (
+    -- A distributor order whose distributor is not in stg_distributors: no commission rate
+    -- nor payment terms are known; the whole order total is at stake until someone adds
+    -- the distributor.
+    select
+        *,
+        'unknown_distributor' as exception_type,
+        order_total as exception_amount
+    from orders
+    where channel = 'distributor' and not distributor_known
+),
+
 exceptions as (
+    select * from unknown_distributor
+    union all
     select * from paid_without_ticket
     union all
     select * from unpaid_past_terms
