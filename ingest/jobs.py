@@ -50,11 +50,16 @@ timezone = "Asia/Shanghai"
 ingest_every_minutes = 5
 # Rebuild the warehouse after an ingest that loaded new rows.
 build_after_ingest = true
-# Local time of the nightly forecast, HH:MM (runs once forecasting exists).
+# Local time of the nightly forecast, HH:MM.
 forecast_at = "02:00"
-# Weekly roster: day (mon..sun) and local time (runs once rostering exists).
+# Weekly roster: day (mon..sun) and local time.
 roster_day = "thu"
 roster_at = "03:00"
+# Agents the weekly roster plans (CSV, see wfm/roster/inputs.py); empty: the airline
+# scenario's agents. Solver time limit in seconds; folder for the exports (empty: none).
+roster_agents = ""
+roster_time_limit_s = 60
+roster_out = ""
 """
 
 JOB_RUNS_DDL = """
@@ -93,6 +98,9 @@ class ScheduleConfig:
     forecast_at: str = "02:00"
     roster_day: str = "thu"
     roster_at: str = "03:00"
+    roster_agents: Path | None = None  # agents CSV (wfm.roster.inputs); None: the scenario
+    roster_time_limit_s: float = 60.0
+    roster_out: Path | None = None  # folder for roster.csv, the workbook and calendars
 
 
 def load_config(path: Path | None) -> ScheduleConfig:
@@ -124,9 +132,21 @@ def load_config(path: Path | None) -> ScheduleConfig:
         forecast_at=_clock(f.text("forecast_at", defaults.forecast_at), "forecast_at"),
         roster_day=f.text("roster_day", defaults.roster_day, choices=DAYS),
         roster_at=_clock(f.text("roster_at", defaults.roster_at), "roster_at"),
+        roster_agents=_optional_path(f.text("roster_agents", "")),
+        roster_time_limit_s=f.number(
+            "roster_time_limit_s",
+            defaults.roster_time_limit_s,
+            minimum=0.0,
+            exclusive_minimum=True,
+        ),
+        roster_out=_optional_path(f.text("roster_out", "")),
     )
     f.finish()
     return config
+
+
+def _optional_path(text: str) -> Path | None:
+    return Path(text) if text else None
 
 
 def _clock(text: str, key: str) -> str:
