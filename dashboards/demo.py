@@ -1,15 +1,21 @@
 """``callcenter demo``: the whole pipeline on simulated data, one command.
 
 simulate (acd) -> landing folder -> ingest (raw tables, quarantine, manifest) -> build
-(warehouse marts, data tests, publish). It lives with the dashboards because it is the
-one place allowed to call every stage; the dashboard itself joins it when it exists.
+(warehouse marts, data tests, publish) -> forecast -> staff -> roster -> QA sample and
+evaluations -> risk register and incidents -> build again (QA scores) -> settlement
+reports. It lives with the dashboards because it is the one place allowed to call every
+stage; the dashboard itself joins it when it exists.
+
+The planning, QA, risk and settlement stages run the very commands a user types
+(``callcenter forecast ...``), so the demo shows their real output and exercises their
+real contracts.
 """
 
 from __future__ import annotations
 
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import click
@@ -18,7 +24,7 @@ from callcenter_cli import progress, user_errors
 
 
 @click.command()
-@click.option("--days", default=14, show_default=True, type=click.IntRange(1, 3660))
+@click.option("--days", default=28, show_default=True, type=click.IntRange(1, 3660))
 @click.option("--start", default="2026-09-01", show_default=True, help="First simulated day.")
 @click.option(
     "--data",
@@ -28,13 +34,28 @@ from callcenter_cli import progress, user_errors
     type=click.Path(path_type=Path),
     help="Folder for the landing files and the databases.",
 )
+@click.option(
+    "--plan/--no-plan",
+    default=True,
+    show_default=True,
+    help="After the build: forecast, staff, roster, QA, risk and settlement reports.",
+)
+@click.option(
+    "--roster-time-limit",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(min=1.0),
+    help="Seconds the roster solver may take.",
+)
 @user_errors
-def demo(days: int, start: str, data_dir: Path) -> None:
-    """Simulate the airline center, ingest its files and build the warehouse.
+def demo(days: int, start: str, data_dir: Path, plan: bool, roster_time_limit: float) -> None:
+    """Simulate the airline center, ingest its files, build the warehouse, then plan.
 
     Writes data/landing (the PBX's and business systems' files), data/ingest.duckdb (raw
-    tables) and data/warehouse.duckdb (the published marts), and prints what each stage
-    did.
+    tables) and data/warehouse.duckdb (the published marts); with --plan (the default)
+    also data/planning.duckdb (forecasts, requirements, the next week's roster),
+    data/operational.duckdb (QA sample and evaluations, risk register, incidents),
+    data/roster/ and data/reports/. Prints what each stage did.
     """
     from acd.simulate import format_summary, simulate
     from ingest.loader import Loader
@@ -78,5 +99,113 @@ def demo(days: int, start: str, data_dir: Path) -> None:
         f"build #{result.build_number}: {len(result.build.models)} models, "
         f"{passed}/{len(result.build.tests)} data tests passed, {result.seconds:.1f} s"
     )
+    if plan:
+        _plan(data_dir, first_day, days, roster_time_limit)
     click.echo(f"\nlanding folder: {landing}\nwarehouse: {warehouse_db}")
     click.echo(f"demo pipeline took {time.monotonic() - started:.0f} s")
+
+
+def _plan(data_dir: Path, first_day: date, days: int, roster_time_limit: float) -> None:
+    """The planning, QA, risk and settlement stages, as the commands a user types."""
+    from importlib.resources import files
+
+    warehouse = str(data_dir / "warehouse.duckdb")
+    planning = str(data_dir / "planning.duckdb")
+    ops = str(data_dir / "operational.duckdb")
+    last_day = first_day + timedelta(days=days - 1)
+    next_monday = last_day + timedelta(days=7 - last_day.weekday())
+    qa_week = max(first_day, last_day - timedelta(days=6))
+    register = str(files("qa.risk") / "airline_register.toml")
+    steps = [
+        ["forecast", "--db", warehouse, "--planning", planning, "--horizon", "14d"],
+        ["staff", "--planning", planning, "--db", warehouse],
+        [
+            "roster",
+            "--planning",
+            planning,
+            "--scenario",
+            "airline",
+            "--week",
+            next_monday.isoformat(),
+            "--time-limit",
+            f"{roster_time_limit:g}",
+            "--skip-infeasible-agents",
+            "--out",
+            str(data_dir / "roster"),
+        ],
+        [
+            "qa",
+            "sample",
+            "--db",
+            warehouse,
+            "--ops-db",
+            ops,
+            "--week",
+            qa_week.isoformat(),
+            "--per-agent",
+            "2",
+            "--evaluators",
+            "qa1,qa2,qa3",
+            "--seed",
+            "7",
+        ],
+        ["qa", "score", "--db", warehouse, "--ops-db", ops, "--simulate", "150", "--seed", "7"],
+        [
+            "qa",
+            "score",
+            "--db",
+            warehouse,
+            "--ops-db",
+            ops,
+            "--simulate",
+            "10",
+            "--calibration-session",
+            "demo",
+            "--evaluators",
+            "qa1,qa2,qa3",
+            "--seed",
+            "7",
+        ],
+        ["qa", "calibrate", "--ops-db", ops, "--session", "demo"],
+        ["risk", "add", "--file", register, "--ops-db", ops],
+        ["risk", "incidents", "--detect", "--db", warehouse, "--ops-db", ops],
+        [
+            "build",
+            "--db",
+            warehouse,
+            "--ingest-db",
+            str(data_dir / "ingest.duckdb"),
+            "--ops-db",
+            ops,
+        ],
+        ["qa", "report", "--ops-db", ops, "--db", warehouse],
+        [
+            "settle",
+            "--db",
+            warehouse,
+            "--period",
+            f"{first_day.isoformat()}..{last_day.isoformat()}",
+            "--out",
+            str(data_dir / "reports"),
+        ],
+    ]
+    for args in steps:
+        _run_step(args)
+
+
+def _run_step(args: list[str]) -> None:
+    """Run ``callcenter ARGS`` in this process; stop the demo if it fails."""
+    from callcenter_cli import main
+
+    click.echo(f"\n$ callcenter {' '.join(args)}", err=True)
+    started = time.monotonic()
+    try:
+        main.main(args, prog_name="callcenter", standalone_mode=False)
+    except click.ClickException as exc:
+        click.echo(f"error: demo step 'callcenter {args[0]}': {exc.format_message()}", err=True)
+        sys.exit(1)
+    except SystemExit as exc:
+        if exc.code not in (0, None):
+            click.echo(f"error: demo step 'callcenter {args[0]}' failed", err=True)
+            sys.exit(1)
+    click.echo(f"({args[0]}: {time.monotonic() - started:.0f} s)", err=True)

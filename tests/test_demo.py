@@ -1,4 +1,4 @@
-"""``callcenter demo`` runs the whole pipeline end to end on a day of simulated data."""
+"""``callcenter demo`` runs the whole pipeline end to end on a day or two of simulated data."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from callcenter_cli import main
 
 
 def test_demo_simulates_ingests_and_publishes(tmp_path):
-    result = CliRunner().invoke(main, ["demo", "--days", "1", "--data", str(tmp_path)])
+    result = CliRunner().invoke(main, ["demo", "--days", "1", "--no-plan", "--data", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "data tests passed" in result.output
     with duckdb.connect(str(tmp_path / "ingest.duckdb"), read_only=True) as con:
@@ -19,3 +19,30 @@ def test_demo_simulates_ingests_and_publishes(tmp_path):
     with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
         staged = con.execute("select count(*) from stg_queue_log").fetchone()[0]
     assert staged == queue_log_rows
+
+
+def test_demo_plans_scores_and_reports_on_what_it_built(tmp_path):
+    """Every later stage runs on the demo's own data and leaves its records behind."""
+    result = CliRunner().invoke(
+        main, ["demo", "--days", "2", "--roster-time-limit", "3", "--data", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    with duckdb.connect(str(tmp_path / "planning.duckdb"), read_only=True) as con:
+        forecast_metrics = {
+            m for (m,) in con.execute("select metric from forecast_runs").fetchall()
+        }
+        requirement_rows = con.execute("select count(*) from requirements").fetchone()[0]
+        rostered_agents = con.execute(
+            "select count(distinct agent_id) from roster_shifts"
+        ).fetchone()[0]
+    assert forecast_metrics == {"offered", "aht_s"}
+    assert requirement_rows > 0 and rostered_agents > 0
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
+        evaluations = con.execute("select count(*) from mart_qa_scores").fetchone()[0]
+    with duckdb.connect(str(tmp_path / "operational.duckdb"), read_only=True) as con:
+        stored = con.execute("select count(*) from qa_evaluations").fetchone()[0]
+        risks = con.execute("select count(*) from risk_register").fetchone()[0]
+    assert evaluations == stored > 0  # the second build copied the store's evaluations
+    assert risks > 0
+    assert (tmp_path / "roster" / "roster.csv").is_file()
+    assert any((tmp_path / "reports").glob("settlement_*.xlsx"))
