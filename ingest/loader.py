@@ -408,7 +408,7 @@ class Loader:
             report.note = note
             if offset >= size:
                 report.status = "unchanged"
-                if known is not None and known["path"] != str(path):
+                if known is not None and note.startswith("rotated"):
                     self._rename(known["file_key"], path)
                 return report
             header = head.split(b"\n", 1)[0] if offset else None
@@ -499,9 +499,17 @@ class Loader:
                 continue
             if candidate["path"] == str(path):
                 return candidate, ""
+            if consumed < FINGERPRINT_BYTES and consumed != size:
+                # A short prefix (a header line, say) is shared by many different files:
+                # too weak to say this file continues another one.
+                continue
             if _still_holds(Path(candidate["path"]), candidate):
-                # A copy: the same content under a second name, loaded already.
-                return candidate, f"a copy of {candidate['path']}"
+                if consumed == size:
+                    # A copy: the same content under a second name, loaded already.
+                    return candidate, f"a copy of {candidate['path']}"
+                # A copy with more in it: read as a file of its own (the lines both hold
+                # are duplicates by natural key); the original keeps its manifest row.
+                continue
             return candidate, f"rotated from {candidate['path']}"
         if same_path:
             return None, "rewritten or replaced since the last load: read as a new file"

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import json
 import wave
+from datetime import date
 from pathlib import Path
 
 import duckdb
 from click.testing import CliRunner
 
+from acd.simulate import simulate
 from callcenter_cli import main
 from ingest.loader import Loader
 
@@ -121,3 +123,31 @@ def test_a_recordings_folder_is_scanned_once_and_rejects_are_not_repeated(tmp_pa
     assert scan.reader_notes["already loaded with this size, skipped"] == 2
     assert table_count(db, "select count(*) from quarantine_recording_files") == 1
     assert table_count(db, "select count(*) from raw_recording_files") == 3
+
+
+def test_small_files_sharing_only_a_header_are_not_taken_for_each_other(tmp_path):
+    """Daily exports of quiet days can be the header alone, and the next day's file starts
+    with the same header: a shared short prefix must not make one continue the other."""
+    landing = tmp_path / "landing"
+    simulate("airline", date(2026, 9, 1), 1, 5, landing)
+    (export,) = (landing / "outbound").glob("*.csv")
+    lines = export.read_text(encoding="utf-8").splitlines(keepends=True)
+    folder = tmp_path / "outbound"
+    folder.mkdir()
+    quiet = folder / "outbound_attempts_20260906.csv"
+    busy = folder / "outbound_attempts_20260907.csv"
+    quiet.write_text(lines[0], encoding="utf-8")
+    db = tmp_path / "ingest.duckdb"
+    with Loader(db) as loader:  # the quiet day arrives first ...
+        loader.ingest([folder])
+    busy.write_text("".join(lines[:4]), encoding="utf-8")  # ... the busy day the next run
+    with Loader(db) as loader:
+        second = {Path(f.path).name: f for f in loader.ingest([folder]).files}
+    assert second[busy.name].rows_loaded == 3 and not second[busy.name].note
+    for _ in range(2):
+        with Loader(db) as loader:
+            again = loader.ingest([folder])
+        assert {f.status for f in again.files} == {"unchanged"}
+    with duckdb.connect(str(db), read_only=True) as con:
+        paths = sorted(p for (p,) in con.execute("select path from ingest_files").fetchall())
+    assert paths == sorted([str(quiet), str(busy)])
