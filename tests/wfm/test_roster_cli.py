@@ -125,4 +125,7 @@ def test_infeasible_agent(files):
     )
     result = invoke(*common(tmp_path, agents, requirements))
     assert result.exit_code == 2
-    assert result.stderr.strip().startswith("error: agent A1007: 40 h contracted but at most")
+    # Progress and warnings come first as "roster: ..." lines; the error is the last line.
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1].startswith("error: agent A1007: 40 h contracted but at most")
+    assert [line for line in lines if line.startswith("error:")] == lines[-1:]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,13 +12,20 @@ from callcenter_cli import UserError, emit, user_errors
 from wfm.roster.domain import RosterInputError, Rules
 
 
+class _StderrLines(logging.Handler):
+    """Log records as plain lines on the stderr of the moment (``click.echo``), so a
+    handler installed once keeps writing where the current command's stderr is."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(self.format(record), err=True)
+
+
 def _progress_to_stderr() -> None:
     """Solver progress (``wfm.roster`` log lines) on stderr, once per process."""
     logger = logging.getLogger("wfm.roster")
-    if not any(getattr(h, "_roster_cli", False) for h in logger.handlers):
-        handler = logging.StreamHandler(sys.stderr)
+    if not any(isinstance(h, _StderrLines) for h in logger.handlers):
+        handler = _StderrLines()
         handler.setFormatter(logging.Formatter("%(message)s"))
-        handler._roster_cli = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
     logger.setLevel(logging.INFO)
 
