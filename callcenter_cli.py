@@ -41,6 +41,7 @@ SUBCOMMANDS: dict[str, str] = {
     "risk": "qa.risk.cli:risk",
     "settle": "reports.cli:settle",
     "demo": "dashboards.demo:demo",
+    "serve": "dashboards.serve:serve",
     "users": "dashboards.users_cli:users",
 }
 

@@ -16,7 +16,7 @@ import statistics
 from datetime import date
 
 import pytest
-from conftest import mmn_scenario
+from acd_scenarios import mmn_scenario
 from landing_files import own_csv
 
 from acd.simulate import simulate
