@@ -192,6 +192,14 @@ def _plan(data_dir: Path, first_day: date, days: int, roster_time_limit: float) 
     for args in steps:
         _run_step(args)
 
+    from dashboards.auth import demo_users
+
+    click.echo("\ndashboard log-ins (one user per role; passwords shown once):")
+    for user_id, role, password in demo_users(Path(ops)):
+        shown = password if password is not None else "(exists already, password unchanged)"
+        click.echo(f"  {user_id:<9} {role:<9} {shown}")
+    click.echo(f"serve the dashboard: callcenter serve --data {data_dir}")
+
 
 def _run_step(args: list[str]) -> None:
     """Run ``callcenter ARGS`` in this process; stop the demo if it fails."""

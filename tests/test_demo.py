@@ -45,4 +45,5 @@ def test_demo_plans_scores_and_reports_on_what_it_built(tmp_path):
     assert evaluations == stored > 0  # the second build copied the store's evaluations
     assert risks > 0
     assert (tmp_path / "roster" / "roster.csv").is_file()
+    assert "dashboard log-ins" in result.output and "callcenter serve --data" in result.output
     assert any((tmp_path / "reports").glob("settlement_*.xlsx"))
