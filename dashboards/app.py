@@ -48,7 +48,9 @@ PAGE_SPECS: tuple[PageSpec, ...] = (
     PageSpec("forecast", "WFM planner", "forecast.py", "Forecast vs actual", ":material/insights:"),
     PageSpec("coverage", "WFM planner", "coverage.py", "Coverage", ":material/stacked_line_chart:"),
     PageSpec("roster", "WFM planner", "roster.py", "Roster", ":material/calendar_month:"),
+    PageSpec("adherence", "WFM planner", "adherence.py", "Adherence", ":material/rule:"),
     PageSpec("qa_scores", "Quality", "qa_scores.py", "QA scores", ":material/grading:"),
+    PageSpec("sql", "Analyst", "sql.py", "SQL explorer", ":material/terminal:"),
 )
 
 

@@ -334,3 +334,42 @@ def qa_score_figure(evaluations: pd.DataFrame) -> go.Figure:
         figure.add_histogram(x=rows["score"], name=name, xbins={"start": 0, "end": 100, "size": 5})
     figure.update_layout(barmode="stack", title="QA scores", xaxis={"title": "score (0-100)"})
     return figure
+
+
+def adherence_tiles(teams: pd.DataFrame) -> list[Tile]:
+    """Adherence (delta against its target), conformance, agents and exceptions of the
+    ``all`` row of ``queries.adherence(...)["teams"]`` (the time-weighted total)."""
+    rows = teams[teams["team"] == "all"]
+    row = rows.iloc[0].to_dict() if len(rows) else {}
+    value = _number(row.get("adherence"))
+    target = _number(row.get("target"))
+    conformance = _number(row.get("conformance"))
+    delta = None
+    if value is not None and target is not None:
+        points = (value - target) * 100
+        delta = f"{points:+.1f} pts vs {target:.0%} target"
+    return [
+        Tile("Adherence", "–" if value is None else f"{value:.1%}", delta, "normal"),
+        Tile("Conformance", "–" if conformance is None else f"{conformance:.1%}", None, "off"),
+        Tile("Agents scheduled", f"{int(row.get('agents') or 0):,}", None, "off"),
+        Tile("Exceptions", f"{int(row.get('exceptions') or 0):,}", None, "off"),
+    ]
+
+
+def adherence_figure(teams: pd.DataFrame) -> go.Figure:
+    """Adherence per team (and ``all``) as bars, green when at or above the target, red
+    below, with the target as a dashed line (``queries.adherence(...)["teams"]``)."""
+    frame = teams.dropna(subset=["adherence"])
+    colours = ["#4caf50" if ok else "#e53935" for ok in frame["meets_target"]]
+    figure = go.Figure()
+    figure.add_bar(x=frame["team"].astype(str), y=frame["adherence"], marker_color=colours)
+    if len(teams):
+        figure.add_hline(
+            y=float(teams["target"].iloc[0]),
+            line_dash="dash",
+            annotation_text=f"target {float(teams['target'].iloc[0]):.0%}",
+        )
+    figure.update_layout(
+        title="Adherence per team", yaxis={"title": "adherence", "tickformat": ".0%"}
+    )
+    return figure

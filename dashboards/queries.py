@@ -560,3 +560,150 @@ def qa_evaluations(
         + " order by call_time_local, evaluation_id",
         [start, end, *parameters],
     )
+
+
+# ---------------------------------------------------------------- adherence
+
+
+def adherence_days(warehouse: PathLike, planning_db: PathLike) -> dict[str, list[date]]:
+    """Which days adherence can be scored on: ``roster`` (days of the planning store's
+    roster, ``wfm.adherence.read_roster_store``), ``states`` (first and last local day with
+    agent states, ``wfm.adherence.state_days``; empty when none) and ``days`` (roster days
+    within the states' days). Empty lists when the roster or the states are missing."""
+    from wfm.adherence import ScheduleError, read_roster_store, state_days, warehouse_timezone
+
+    roster_days: list[date] = []
+    if Path(planning_db).is_file():
+        try:
+            roster_days = read_roster_store(planning_db, warehouse_timezone(warehouse)).days
+        except ScheduleError:
+            roster_days = []
+    covered = state_days(warehouse) if _has_table(warehouse, "int_agent_state_spans") else None
+    states = list(covered) if covered else []
+    days = [d for d in roster_days if states and states[0] <= d <= states[1]]
+    return {"roster": roster_days, "states": states, "days": days}
+
+
+def adherence(
+    warehouse: PathLike, planning_db: PathLike, day: date, target: float | None = None
+) -> dict[str, pd.DataFrame]:
+    """Schedule adherence on ``day`` of the planning store's roster against the warehouse's
+    agent-state export, as ``wfm adherence`` computes it (``wfm.adherence``: default rules,
+    5-minute exception threshold, shift +- 4 h window). Frames:
+
+    - ``teams``: team (``all`` last), day, agents, scheduled_h, adherence, conformance,
+      exceptions, target, meets_target (time-weighted, ``team_adherence``);
+    - ``agents``: agent_id, team, shift_start_local, shift_end_local, scheduled_h,
+      out_of_adherence_min, adherence, conformance, exceptions, note (worst first);
+    - ``exceptions``: agent_id, start_local, end_local, duration_min, scheduled_activity,
+      actual_state.
+
+    Local times are the warehouse's time zone, as naive timestamps.
+    """
+    from zoneinfo import ZoneInfo
+
+    from wfm.adherence import (
+        DEFAULT_TARGET,
+        DEFAULT_WINDOW_MARGIN_S,
+        compute_adherence,
+        read_roster_store,
+        read_state_spans,
+        team_adherence,
+        warehouse_timezone,
+    )
+
+    tz = warehouse_timezone(warehouse)
+    zone = ZoneInfo(tz)
+
+    def local(seconds: float) -> datetime:
+        return datetime.fromtimestamp(seconds, zone).replace(tzinfo=None)
+
+    roster = read_roster_store(planning_db, tz).on_days([day])
+    result = compute_adherence([], [])
+    if roster.activities:
+        lo = min(r.start_s for r in roster.activities) - DEFAULT_WINDOW_MARGIN_S
+        hi = max(r.end_s for r in roster.activities) + DEFAULT_WINDOW_MARGIN_S
+        states = read_state_spans(warehouse, lo, hi)
+        result = compute_adherence(roster.activities, states)
+    teams = team_adherence(result.days, roster.teams, target or DEFAULT_TARGET)
+    team_frame = pd.DataFrame(
+        [
+            {
+                "team": t.team,
+                "day": t.day,
+                "agents": t.agents,
+                "scheduled_h": t.scheduled_s / 3600,
+                "adherence": t.adherence,
+                "conformance": t.conformance,
+                "exceptions": t.exceptions,
+                "target": t.target,
+                "meets_target": t.meets_target,
+            }
+            for t in teams
+        ],
+        columns=[
+            "team",
+            "day",
+            "agents",
+            "scheduled_h",
+            "adherence",
+            "conformance",
+            "exceptions",
+            "target",
+            "meets_target",
+        ],
+    )
+    agent_frame = pd.DataFrame(
+        [
+            {
+                "agent_id": r.agent_id,
+                "team": roster.teams.get(r.agent_id, ""),
+                "shift_start_local": local(r.shift_start_s),
+                "shift_end_local": local(r.shift_end_s),
+                "scheduled_h": r.scheduled_s / 3600,
+                "out_of_adherence_min": r.out_of_adherence_s / 60,
+                "adherence": r.adherence,
+                "conformance": r.conformance,
+                "exceptions": r.exceptions,
+                "note": r.note,
+            }
+            for r in result.days
+        ],
+        columns=[
+            "agent_id",
+            "team",
+            "shift_start_local",
+            "shift_end_local",
+            "scheduled_h",
+            "out_of_adherence_min",
+            "adherence",
+            "conformance",
+            "exceptions",
+            "note",
+        ],
+    )
+    agent_frame = agent_frame.sort_values(
+        ["adherence", "agent_id"], na_position="last"
+    ).reset_index(drop=True)
+    exception_frame = pd.DataFrame(
+        [
+            {
+                "agent_id": e.agent_id,
+                "start_local": local(e.start_s),
+                "end_local": local(e.end_s),
+                "duration_min": e.duration_s / 60,
+                "scheduled_activity": e.scheduled_activity,
+                "actual_state": e.actual_state,
+            }
+            for e in result.exceptions
+        ],
+        columns=[
+            "agent_id",
+            "start_local",
+            "end_local",
+            "duration_min",
+            "scheduled_activity",
+            "actual_state",
+        ],
+    )
+    return {"teams": team_frame, "agents": agent_frame, "exceptions": exception_frame}

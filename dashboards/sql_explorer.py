@@ -1,0 +1,213 @@
+"""The analyst's SQL explorer: run one read-only query on the published warehouse.
+
+No Streamlit here (the page is ``dashboards/views/sql.py``). :func:`run_query` is
+read-only by construction and checks the SQL before running it; every layer refuses on
+its own:
+
+1. **DuckDB's parser** (``duckdb.extract_statements``): exactly one statement, of type
+   ``SELECT`` (DuckDB reports ``WITH``, ``DESCRIBE``, ``SHOW``, ``SUMMARIZE``, ``FROM ...``
+   and ``PIVOT ... IN (...)`` as ``SELECT``) or ``MULTI`` when the text starts with
+   ``PIVOT``/``UNPIVOT`` (a pivot without an ``IN`` list). Everything else (``INSERT``,
+   ``CREATE``, ``ATTACH``, ``COPY``, ``INSTALL``/``LOAD``, ``PRAGMA``, ``SET``, ``CALL``,
+   ``EXPLAIN`` ...) is refused with a message naming the statement type.
+2. **Functions that read files or the server**: the statement's syntax tree from DuckDB's
+   ``json_serialize_sql`` is walked for every ``function_name`` (table and scalar
+   functions); any name in :data:`FORBIDDEN_FUNCTIONS` (``read_csv``, ``read_parquet``,
+   ``read_json``, ``glob``, ``read_text`` ...) is refused. When DuckDB cannot serialize the
+   statement (a ``PIVOT`` without ``IN``), the SQL text is searched for those names
+   followed by ``(`` instead.
+3. **The connection**: :func:`warehouse.connect.read_only` attaches the file
+   ``READ_ONLY`` (DuckDB itself refuses writes), then ``enable_external_access`` is turned
+   off and the configuration locked, so no file, URL, extension or other database can be
+   reached even by a name the list above misses (``from '/etc/passwd'`` is not a table).
+
+Results are capped at ``limit`` rows (``truncated`` says when there were more), and
+TIMESTAMPTZ values (also inside lists and structs) come back as text in UTC, since
+fetching them into pandas would need pytz.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from warehouse.connect import read_only
+
+PathLike = str | os.PathLike[str]
+DEFAULT_LIMIT = 10_000
+ALLOWED_KINDS = "SELECT, WITH, DESCRIBE, SHOW, SUMMARIZE or PIVOT"
+FORBIDDEN_FUNCTIONS = frozenset(
+    {
+        "read_csv",
+        "read_csv_auto",
+        "sniff_csv",
+        "read_parquet",
+        "parquet_scan",
+        "parquet_metadata",
+        "parquet_schema",
+        "parquet_file_metadata",
+        "parquet_kv_metadata",
+        "parquet_bloom_probe",
+        "read_json",
+        "read_json_auto",
+        "read_json_objects",
+        "read_json_objects_auto",
+        "read_ndjson",
+        "read_ndjson_auto",
+        "read_ndjson_objects",
+        "read_text",
+        "read_blob",
+        "read_xlsx",
+        "glob",
+        "iceberg_scan",
+        "iceberg_metadata",
+        "iceberg_snapshots",
+        "delta_scan",
+        "sqlite_scan",
+        "sqlite_attach",
+        "postgres_scan",
+        "postgres_attach",
+        "mysql_scan",
+        "st_read",
+        "getenv",
+        "duckdb_secrets",
+        "duckdb_settings",
+        "duckdb_extensions",
+        "which_secret",
+    }
+)
+_PIVOT_START = re.compile(r"^\s*(pivot|unpivot|pivot_wider|pivot_longer)\b", re.IGNORECASE)
+
+
+class QueryRefused(ValueError):
+    """SQL the explorer will not run; the message says why, in one line."""
+
+
+def _function_names(node: Any) -> set[str]:
+    """Every ``function_name`` in a ``json_serialize_sql`` tree, lower case."""
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            name = item.get("function_name")
+            if isinstance(name, str):
+                found.add(name.lower())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+def _referenced_functions(con: duckdb.DuckDBPyConnection, sql: str) -> set[str] | None:
+    """The functions ``sql`` calls, from DuckDB's syntax tree; None if it cannot say."""
+    (text,) = con.execute("select json_serialize_sql(?)", [sql]).fetchone()
+    tree = json.loads(text)
+    if tree.get("error"):
+        return None
+    return _function_names(tree.get("statements", []))
+
+
+def check_query(sql: str) -> str:
+    """The one statement of ``sql`` (without a trailing ``;``) if the explorer may run it;
+    otherwise :class:`QueryRefused` (module docstring, layers 1 and 2)."""
+    try:
+        statements = duckdb.extract_statements(sql)
+    except duckdb.Error as exc:
+        raise QueryRefused(one_line(exc)) from None
+    if not statements:
+        raise QueryRefused("Nothing to run: write one SELECT statement.")
+    if len(statements) > 1:
+        raise QueryRefused(f"One statement at a time, please (got {len(statements)}).")
+    statement = statements[0]
+    kind = statement.type
+    text = statement.query.strip()
+    pivot = kind == duckdb.StatementType.MULTI and _PIVOT_START.match(text)
+    if kind != duckdb.StatementType.SELECT and not pivot:
+        raise QueryRefused(
+            f"Only a read query ({ALLOWED_KINDS}) may run here, not {kind.name}: "
+            "the warehouse is read-only."
+        )
+    con = duckdb.connect()
+    try:
+        names = _referenced_functions(con, text)
+    finally:
+        con.close()
+    if names is None:
+        names = {
+            name
+            for name in FORBIDDEN_FUNCTIONS
+            if re.search(rf"\b{name}\s*\(", text, re.IGNORECASE)
+        }
+    refused = sorted(names & FORBIDDEN_FUNCTIONS)
+    if refused:
+        raise QueryRefused(
+            f"{', '.join(refused)} may not be used here: the explorer reads the warehouse "
+            "only, not files on the server."
+        )
+    return text
+
+
+def one_line(error: BaseException) -> str:
+    """DuckDB's error message on one line (its caret excerpt of the SQL left out)."""
+    first = str(error).strip().split("\n\n")[0]
+    return " ".join(first.split())
+
+
+def run_query(
+    warehouse_db: PathLike, sql: str, limit: int = DEFAULT_LIMIT
+) -> tuple[pd.DataFrame, bool]:
+    """``(rows, truncated)`` of one read-only query on ``warehouse_db`` (module docstring).
+
+    At most ``limit`` rows; ``truncated`` is True when the query had more. Raises
+    :class:`QueryRefused` for SQL the explorer will not run and ``duckdb.Error`` when
+    DuckDB fails (``one_line`` gives its message).
+    """
+    if limit < 1:
+        raise ValueError(f"limit must be >= 1, got {limit}")
+    text = check_query(sql)
+    with read_only(warehouse_db) as con:
+        con.execute("set enable_external_access = false")
+        con.execute("set lock_configuration = true")
+        relation = con.sql(text)
+        if relation is None:  # not a query after all
+            raise QueryRefused(f"Only a read query ({ALLOWED_KINDS}) may run here.")
+        types = [str(t) for t in relation.types]
+        if any("TIME ZONE" in t for t in types):
+            columns = [
+                f"cast({_quoted(c)} as varchar) as {_quoted(c)}" if "TIME ZONE" in t else _quoted(c)
+                for c, t in zip(relation.columns, types, strict=True)
+            ]
+            relation = relation.project(", ".join(columns))
+        frame = relation.limit(limit + 1).df()
+    truncated = len(frame) > limit
+    return frame.iloc[:limit].reset_index(drop=True), truncated
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def warehouse_columns(warehouse_db: PathLike) -> pd.DataFrame:
+    """Tables and views of the warehouse with their columns (``information_schema``):
+    table_schema, table_name, table_type (BASE TABLE or VIEW), column_name, data_type,
+    in schema, table and column order."""
+    with read_only(warehouse_db) as con:
+        return con.execute(
+            """
+            select c.table_schema, c.table_name, t.table_type, c.column_name, c.data_type
+            from information_schema.columns as c
+            join information_schema.tables as t
+              on t.table_catalog = c.table_catalog
+             and t.table_schema = c.table_schema
+             and t.table_name = c.table_name
+            where c.table_catalog = current_database()
+              and c.table_schema not in ('information_schema', 'pg_catalog')
+            order by c.table_schema, c.table_name, c.ordinal_position
+            """
+        ).df()
