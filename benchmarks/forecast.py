@@ -41,7 +41,7 @@ def build_warehouse(start: str, days: int) -> Path:
     warehouse = data / "warehouse.duckdb"
     if not warehouse.is_file():
         demo.main(
-            ["--days", str(days), "--start", start, "--data", str(data), "--no-plan"],
+            ["--days", str(days), "--start", start, "--data", str(data), "--no-plan", "--no-serve"],
             standalone_mode=False,
         )
         # only the warehouse is read; the landing files and raw tables are gigabytes

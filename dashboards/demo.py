@@ -47,15 +47,31 @@ from callcenter_cli import progress, user_errors
     type=click.FloatRange(min=1.0),
     help="Seconds the roster solver may take.",
 )
+@click.option(
+    "--serve/--no-serve",
+    default=True,
+    show_default=True,
+    help="At the end, serve the dashboard on 127.0.0.1 (Ctrl-C stops it).",
+)
+@click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535))
 @user_errors
-def demo(days: int, start: str, data_dir: Path, plan: bool, roster_time_limit: float) -> None:
+def demo(
+    days: int,
+    start: str,
+    data_dir: Path,
+    plan: bool,
+    roster_time_limit: float,
+    serve: bool,
+    port: int,
+) -> None:
     """Simulate the airline center, ingest its files, build the warehouse, then plan.
 
     Writes data/landing (the PBX's and business systems' files), data/ingest.duckdb (raw
     tables) and data/warehouse.duckdb (the published marts); with --plan (the default)
     also data/planning.duckdb (forecasts, requirements, the next week's roster),
     data/operational.duckdb (QA sample and evaluations, risk register, incidents),
-    data/roster/ and data/reports/. Prints what each stage did.
+    data/roster/ and data/reports/, and the demo log-ins (printed). Prints what each stage
+    did, then serves the dashboard unless --no-serve.
     """
     from acd.simulate import format_summary, simulate
     from ingest.loader import Loader
@@ -103,6 +119,8 @@ def demo(days: int, start: str, data_dir: Path, plan: bool, roster_time_limit: f
         _plan(data_dir, first_day, days, roster_time_limit)
     click.echo(f"\nlanding folder: {landing}\nwarehouse: {warehouse_db}")
     click.echo(f"demo pipeline took {time.monotonic() - started:.0f} s")
+    if serve:
+        _run_step(["serve", "--data", str(data_dir), "--port", str(port)])
 
 
 def _plan(data_dir: Path, first_day: date, days: int, roster_time_limit: float) -> None:

@@ -9,7 +9,9 @@ from callcenter_cli import main
 
 
 def test_demo_simulates_ingests_and_publishes(tmp_path):
-    result = CliRunner().invoke(main, ["demo", "--days", "1", "--no-plan", "--data", str(tmp_path)])
+    result = CliRunner().invoke(
+        main, ["demo", "--days", "1", "--no-plan", "--data", str(tmp_path), "--no-serve"]
+    )
     assert result.exit_code == 0, result.output
     assert "data tests passed" in result.output
     with duckdb.connect(str(tmp_path / "ingest.duckdb"), read_only=True) as con:
@@ -24,7 +26,8 @@ def test_demo_simulates_ingests_and_publishes(tmp_path):
 def test_demo_plans_scores_and_reports_on_what_it_built(tmp_path):
     """Every later stage runs on the demo's own data and leaves its records behind."""
     result = CliRunner().invoke(
-        main, ["demo", "--days", "2", "--roster-time-limit", "3", "--data", str(tmp_path)]
+        main,
+        ["demo", "--days", "2", "--roster-time-limit", "3", "--data", str(tmp_path), "--no-serve"],
     )
     assert result.exit_code == 0, result.output
     with duckdb.connect(str(tmp_path / "planning.duckdb"), read_only=True) as con:

@@ -21,7 +21,7 @@ def dash_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     data = tmp_path_factory.mktemp("dash_data")
     result = CliRunner().invoke(
-        main, ["demo", "--days", "2", "--roster-time-limit", "3", "--data", str(data)]
+        main, ["demo", "--days", "2", "--roster-time-limit", "3", "--data", str(data), "--no-serve"]
     )
     assert result.exit_code == 0, result.output
     with pytest.MonkeyPatch.context() as patch:
