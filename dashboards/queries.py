@@ -604,10 +604,9 @@ def adherence(
 
     from wfm.adherence import (
         DEFAULT_TARGET,
-        DEFAULT_WINDOW_MARGIN_S,
         compute_adherence,
         read_roster_store,
-        read_state_spans,
+        states_around,
         team_adherence,
         warehouse_timezone,
     )
@@ -619,12 +618,7 @@ def adherence(
         return datetime.fromtimestamp(seconds, zone).replace(tzinfo=None)
 
     roster = read_roster_store(planning_db, tz).on_days([day])
-    result = compute_adherence([], [])
-    if roster.activities:
-        lo = min(r.start_s for r in roster.activities) - DEFAULT_WINDOW_MARGIN_S
-        hi = max(r.end_s for r in roster.activities) + DEFAULT_WINDOW_MARGIN_S
-        states = read_state_spans(warehouse, lo, hi)
-        result = compute_adherence(roster.activities, states)
+    result = compute_adherence(roster.activities, states_around(warehouse, roster.activities))
     teams = team_adherence(result.days, roster.teams, target or DEFAULT_TARGET)
     team_frame = pd.DataFrame(
         [

@@ -709,6 +709,19 @@ def warehouse_timezone(db: str | Path) -> str:
     return str(json.loads(variables).get("timezone", VARIABLES["timezone"].default))
 
 
+def states_around(
+    db: str | Path, activities: list[ScheduledActivity], source: str = "export"
+) -> list[StateSpan]:
+    """The state spans ``compute_adherence`` needs for ``activities``: those overlapping the
+    scheduled time widened by ``DEFAULT_WINDOW_MARGIN_S`` on both sides (conformance counts
+    on-phone time up to that far around a shift). Empty when there are no activities."""
+    if not activities:
+        return []
+    start_s = min(a.start_s for a in activities) - DEFAULT_WINDOW_MARGIN_S
+    end_s = max(a.end_s for a in activities) + DEFAULT_WINDOW_MARGIN_S
+    return read_state_spans(db, start_s, end_s, source)
+
+
 def read_state_spans(
     db: str | Path, start_s: float, end_s: float, source: str = "export"
 ) -> list[StateSpan]:

@@ -23,8 +23,8 @@ from wfm.adherence import (
     compute_adherence,
     read_roster_csv,
     read_roster_store,
-    read_state_spans,
     state_days,
+    states_around,
     team_adherence,
     warehouse_timezone,
 )
@@ -132,10 +132,7 @@ def adherence_report(
     ``until_s``: score only up to this instant (adherence so far today).
     """
     chosen = roster.on_days(days)
-    margin = 4 * 3600.0
-    lo = min(r.start_s for r in chosen.activities) - margin
-    hi = max(r.end_s for r in chosen.activities) + margin
-    states = read_state_spans(db, lo, hi, source)
+    states = states_around(db, chosen.activities, source)
     if not states:
         covered = state_days(db, source)
         where = f"states cover {covered[0]} to {covered[1]}" if covered else "it has none"
