@@ -31,6 +31,9 @@ def streamlit_command(port: int, host: str) -> list[str]:
         host,
         "--browser.gatherUsageStats",
         "false",
+        # A product page: no "Deploy" button or developer menu in the toolbar.
+        "--client.toolbarMode",
+        "viewer",
     ]
 
 
