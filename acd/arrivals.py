@@ -71,8 +71,22 @@ _AIRLINE_INBOUND = (
     3.00, 2.80, 2.70, 2.60, 2.50, 2.30, 2.00, 1.60, 1.30, 1.00, 0.80, 0.70,
 )  # fmt: skip
 
+# Relative arrival weights of written contacts (e-mail, SMS, web callback requests): a
+# flatter day than calls, with a long evening peak and a night that never goes quiet.
+_AIRLINE_DIGITAL = (
+    # 00:00 .. 05:30
+    0.90, 0.70, 0.50, 0.40, 0.35, 0.30, 0.30, 0.30, 0.30, 0.35, 0.45, 0.60,
+    # 06:00 .. 11:30
+    0.90, 1.20, 1.60, 2.10, 2.60, 3.00, 3.30, 3.50, 3.60, 3.60, 3.50, 3.40,
+    # 12:00 .. 17:30
+    3.20, 3.10, 3.20, 3.30, 3.40, 3.40, 3.30, 3.20, 3.10, 3.00, 3.00, 3.10,
+    # 18:00 .. 23:30
+    3.20, 3.40, 3.60, 3.70, 3.70, 3.60, 3.40, 3.10, 2.70, 2.20, 1.70, 1.20,
+)  # fmt: skip
+
 INTRADAY_PROFILES: dict[str, tuple[float, ...]] = {
     "airline_inbound": _AIRLINE_INBOUND,
+    "airline_digital": _AIRLINE_DIGITAL,
     "flat": (1.0,) * SLOTS_PER_DAY,
 }
 """Built-in intraday profiles, usable by name as ``intraday = "<name>"`` in a scenario."""

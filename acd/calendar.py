@@ -37,6 +37,7 @@ __all__ = [
     "DayInfo",
     "china_calendar",
     "is_estimated_year",
+    "is_working_day",
 ]
 
 logger = logging.getLogger(__name__)
@@ -99,6 +100,11 @@ def is_estimated_year(year: int) -> bool:
     """True when the library publishes no make-up working day in ``year``."""
     cn = _china_year(year)
     return not any(d.year == year for d in cn.weekend_workdays)
+
+
+def is_working_day(d: date) -> bool:
+    """True when ``d`` is a working day in China (make-up working days included)."""
+    return bool(_china_year(d.year).is_working_day(d))
 
 
 def _festival_names(names: list[str]) -> list[str]:

@@ -54,6 +54,12 @@ def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str) -> dat
     metavar="SPEED",
     help="Append in accelerated real time: SPEED simulated seconds per second (e.g. 60).",
 )
+@click.option(
+    "--append",
+    is_flag=True,
+    help="Continue the landing folder of an earlier run that ended the day before --start "
+    "(its current queue_log and Master.csv are rotated, not overwritten).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @user_errors
 def simulate(
@@ -64,13 +70,15 @@ def simulate(
     out: Path,
     roster: Path | None,
     live_speed: float | None,
+    append: bool,
     as_json: bool,
 ) -> None:
     """Simulate the contact center and write its logs into a landing folder.
 
     Writes Asterisk queue_log and cdr-csv/Master.csv (rotated daily), agent states,
-    recordings metadata, outbound attempts, orders and order events, and the engine's
-    ground truth per queue visit. The summary gives per queue: offered (ENTERQUEUE),
+    recordings metadata, outbound attempts, orders and order events, deferred contacts
+    (e-mail, SMS, web callbacks, voicemail) and post-call surveys when the scenario has
+    them, and the engine's ground truth. The summary gives per queue: offered (ENTERQUEUE),
     answered, abandoned, timed out, left for a callback, service level (answered within
     the queue's target / (answered + abandoned + timed out)) and ASA (mean wait of
     answered calls, seconds).
@@ -88,6 +96,7 @@ def simulate(
             roster=roster,
             live_speed=live_speed,
             progress=lambda _day: advance(1),
+            append=append,
         )
     emit(summary_dict(summary), as_json, lambda _r: format_summary(summary))
     if not as_json:

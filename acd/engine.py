@@ -5,9 +5,11 @@ the sequence number breaks ties in creation order, so a run is a pure function o
 ``(scenario, start, days, seed)`` and writes byte-identical files every time.
 
 Randomness comes from independent streams (arrivals, IVR, service times, patience,
-routing, agents, customers, orders, outbound, recordings), each seeded from the run's
-seed through ``numpy.random.SeedSequence``: changing, say, the order spec does not change
-the calls.
+routing, agents, customers, orders, outbound, recordings, and for the optional features
+deferred arrivals, deferred work and the survey), each seeded from the run's seed through
+``numpy.random.SeedSequence``: changing, say, the order spec does not change the calls,
+and a scenario whose deferred channels and survey are disabled (or absent) writes exactly
+the voice files it wrote before those features existed.
 
 Call flow (inbound): arrival -> trunk check -> opening hours -> IVR walk -> queue ->
 (callback offer | ring agent -> ring-no-answer? -> next agent | patience expires ->
@@ -19,6 +21,20 @@ arriving call goes to the idle agent with the best level in the queue's skill, t
 longest-idle one among equals; a freed agent takes the best waiting call over all their
 skills (priority, then their own level for the skill, then the longest wait). A returning
 customer whose last agent is idle and skilled goes to that agent (last-agent routing).
+
+Blending (deferred contacts, ``acd.deferred``): voice first. A freed agent takes a waiting
+call, else a voice callback request, else, if their group lists deferred channels and the
+center is open, the oldest queued deferred item of those channels; only then do they go
+idle. A new (or re-queued) item wakes the longest-idle agent who works its channel. An
+agent on an e-mail/SMS is in state ``deferred`` (reason = the channel name, call_id = the
+contact id) and not rung (app_queue sees the member's custom device state in use, so
+queue_log shows nothing); a callback is ``deferred`` while reading or listening, then
+``dialing``/``talking``/``acw`` with the channel name as reason and an empty queue, and a
+Master.csv row with the channel name as accountcode and ``contact=<id>`` as userfield.
+
+Survey: a share of answered calls that end without a transfer is sent to the survey IVR
+(the agent hangs up first: COMPLETEAGENT); the caller's A-leg then ends in ``Read``
+after the survey (see ``acd.survey`` for the score model).
 """
 
 from __future__ import annotations
@@ -39,18 +55,34 @@ import numpy as np
 from acd import asterisk as ql
 from acd.agents import Activity, build_agents, template_plan
 from acd.arrivals import day_start_epoch, generate_arrivals
-from acd.calendar import DayInfo, china_calendar
+from acd.business_hours import BusinessHours, every_day
+from acd.calendar import DayInfo, china_calendar, is_working_day
 from acd.customers import CustomerBase
+from acd.deferred import (
+    CLOSED,
+    MAX_SESSIONS,
+    PENDING,
+    QUEUED,
+    WORKING,
+    ChannelState,
+    DeferredItem,
+    HourlyBacklog,
+    oldest,
+)
 from acd.ivr import walk_ivr
 from acd.orders import OrderBook
 from acd.records import (
+    AgentQuality,
     AgentStateEvent,
     CallTruth,
     CdrRecord,
+    Contact,
     Order,
     OrderEvent,
     OutboundAttempt,
     RecordingMeta,
+    SurveyResponse,
+    SurveyTruth,
 )
 from acd.routing import (
     DONE,
@@ -66,6 +98,7 @@ from acd.routing import (
     Router,
 )
 from acd.scenario import CallType, Scenario
+from acd.survey import draw_score, linear_predictor
 
 STREAMS = (
     "arrivals",
@@ -78,6 +111,10 @@ STREAMS = (
     "orders",
     "outbound",
     "recordings",
+    # Streams of the optional features: appended, so the ones above keep their seeds.
+    "deferred_arrivals",
+    "deferred",
+    "survey",
 )
 
 
@@ -103,6 +140,10 @@ class Summary:
     orders: int = 0
     order_events: int = 0
     queues: dict[str, dict[str, float]] = field(default_factory=dict)
+    # per deferred channel: arrived, resolved, failed, abandoned, open (at the end of the
+    # period), responded (first response within the period), responded_in_target
+    deferred: dict[str, dict[str, int]] = field(default_factory=dict)
+    surveys: dict[str, int] = field(default_factory=dict)  # offered, answered
     files: dict[str, int] = field(default_factory=dict)
     calendar_notes: list[str] = field(default_factory=list)
 
@@ -164,7 +205,10 @@ class Simulation:
         self._attempt_seq = itertools.count(1)
         self._call_types = list(scenario.call_types.values())
         self._pacer: tuple[Callable[[float], None], float] | None = None
+        self._common_day_factors: np.ndarray | None = None
         self._arrivals = self._generate_arrivals()
+        self._setup_survey()
+        self._setup_deferred()
 
     # ----------------------------------------------------------------- event plumbing
     def at(self, t: float, handler: Callable[[float, Any], None], arg: Any = None) -> None:
@@ -194,9 +238,10 @@ class Simulation:
         self.at(first_day, self._on_day_start, 0)
         if self._arrivals[0]:
             self.at(self._arrivals[0][0], self._on_arrival, 0)
+        if self.deferred and self._contact_arrivals[0]:
+            self.at(self._contact_arrivals[0][0], self._on_contact_arrival, 0)
         if self._pacer is not None:
             self.at(first_day, self._on_tick)
-        self.writer.queue_log(ql.queuestart(first_day))
         heap = self.heap
         pop = heapq.heappop
         end_s = self.end_s
@@ -209,6 +254,8 @@ class Simulation:
             handler(t, arg)
         if progress is not None:
             progress(self.days)
+        if self.deferred:
+            self._finish_deferred()
         self._finish_summary()
         return self.summary
 
@@ -216,6 +263,10 @@ class Simulation:
     def _on_day_start(self, t: float, day_index: int) -> None:
         info = self.calendar[day_index]
         self.writer.start_day(info.date)
+        if day_index == 0:
+            # The queue logger starts with the run; written after start_day so that a run
+            # continuing a landing folder (append) writes it into the new day's file.
+            self.writer.queue_log(ql.queuestart(t))
         next_start = day_start_epoch(info.date + timedelta(days=1), self.tz)
         if day_index + 1 < self.days:
             self.at(next_start, self._on_day_start, day_index + 1)
@@ -228,6 +279,11 @@ class Simulation:
             campaign.remaining_today = spec.list_per_day if active else 0
             if active:
                 self.at(t + spec.start_s, self._on_campaign_open, campaign)
+        if self.deferred:
+            for row in self._backlog.rows_until(day_index):
+                self.writer.deferred_backlog(row)
+            if self.scenario.center.open_s > 0:
+                self.at(t + self.scenario.center.open_s, self._on_deferred_open)
 
     def _generate_arrivals(self) -> tuple[array, array]:
         """All first-attempt arrivals of the run, merged over call types in time order.
@@ -240,6 +296,7 @@ class Simulation:
         if self.scenario.common_dispersion_cv > 0:
             cv = self.scenario.common_dispersion_cv
             common = rng.gamma(1 / cv**2, cv**2, size=len(self.calendar))
+            self._common_day_factors = common
         times_parts, type_parts = [], []
         for type_index, call_type in enumerate(self._call_types):
             times = generate_arrivals(
@@ -322,6 +379,10 @@ class Simulation:
         if priority < 0:
             priority = self.customers.priorities[customer] if customer >= 0 else 0
         call = Call(call_id, f"PJSIP/trunk-{n:08x}", call_type, customer, number, priority, t)
+        if self._survey is not None:
+            last = self._last_call_by_number.get(number)
+            call.repeat = last is not None and t - last <= self._survey.repeat_window_s
+            self._last_call_by_number[number] = t
         self.summary.calls += 1
         if self.lines_in_use >= center.trunk_lines:
             self.summary.congestion += 1
@@ -382,6 +443,8 @@ class Simulation:
 
     def _on_hangup(self, t: float, arg: tuple[Call, str, str]) -> None:
         call, app, data = arg
+        if app == "VoiceMail" and self._voicemail is not None and t < self.end_s:
+            self._new_contact(self._voicemail, t, call.customer, call.number, call.call_id)
         self._finish(call, t, app, data)
 
     # --------------------------------------------------------------------- queues
@@ -458,6 +521,7 @@ class Simulation:
             ql.exitwithtimeout(t, call.call_id, queue.name, position, call.orig_position, waited)
         )
         queue.stats.timed_out += 1
+        call.waited_s += t - call.enter_s
         self._truth(call, "timeout", t)
         self._after_queue(call, queue, t)
 
@@ -488,6 +552,7 @@ class Simulation:
                 ql.exitempty(t, call.call_id, queue.name, position, call.orig_position, waited)
             )
             queue.stats.exited_empty += 1
+            call.waited_s += t - call.enter_s
             call.state = IN_IVR  # between queues; stale timers see a changed state
             self._truth(call, "exitempty", t)
             self._after_queue(call, queue, t)
@@ -567,6 +632,7 @@ class Simulation:
             ql.connect(t, call.call_id, queue.name, agent.id, holdtime, call.ring_uid, ring_s)
         )
         queue.holdtime_s = (3 * queue.holdtime_s + (t - call.enter_s)) / 4
+        call.waited_s += t - call.enter_s
         stats = queue.stats
         stats.answered += 1
         stats.wait_answered_s += t - call.enter_s
@@ -604,6 +670,7 @@ class Simulation:
         calltime = int(t) - int(call.answer_s)
         acw = ct.acw.sample(rng)
         self._recording(call, agent, t)
+        surveyed = False
         transfer = ct.p_transfer and rng.random() < ct.p_transfer and ct.transfer_to != queue.name
         if transfer:
             target = self.queues[ct.transfer_to]
@@ -620,17 +687,14 @@ class Simulation:
                     call.orig_position,
                 )
             )
-        elif rng.random() < ct.p_caller_hangup:
-            self.writer.queue_log(
-                ql.completecaller(
-                    t, call.call_id, queue.name, agent.id, holdtime, calltime, call.orig_position
-                )
-            )
         else:
+            caller_first = rng.random() < ct.p_caller_hangup
+            if self._survey is not None and self.rng["survey"].random() < self._survey.share:
+                surveyed = True
+                caller_first = False  # the agent hangs up to send the caller to the survey
+            end = ql.completecaller if caller_first else ql.completeagent
             self.writer.queue_log(
-                ql.completeagent(
-                    t, call.call_id, queue.name, agent.id, holdtime, calltime, call.orig_position
-                )
+                end(t, call.call_id, queue.name, agent.id, holdtime, calltime, call.orig_position)
             )
         self._truth(call, "answered", call.answer_s, agent, acw, target.name if transfer else "")
         self._cdr_leg_answered(call, agent, t)
@@ -645,8 +709,12 @@ class Simulation:
         if transfer:
             call.state = WAITING
             call.agent = None
+            call.transfers += 1
             call.first_enter_s = -1.0  # a transferred caller's patience starts afresh
             self._enqueue(call, target, t)
+        elif surveyed:
+            call.state = DONE
+            self._offer_survey(call, agent, t)
         else:
             call.state = DONE
             self._finish(call, t, "Queue", queue.name)
@@ -757,6 +825,8 @@ class Simulation:
             if queue.callbacks:
                 self._dial_callback(agent, queue.callbacks.popleft(), t)
                 return
+        if agent.deferred and self._take_deferred(agent, t):
+            return
         if agent.state != "available":
             self._set_state(agent, t, "available")
         self.router.pool_add(agent, t)
@@ -999,7 +1069,9 @@ class Simulation:
         counts[outcome] = counts.get(outcome, 0) + 1
         self.writer.outbound_attempt(
             OutboundAttempt(
-                f"OB{next(self._attempt_seq):08d}",
+                # The run's first day in the id keeps attempts of a continued landing
+                # folder (simulate --append) apart from the earlier run's.
+                f"OB{self.start:%Y%m%d}{next(self._attempt_seq):08d}",
                 campaign.spec.name,
                 campaign.spec.mode,
                 call_id,
@@ -1012,6 +1084,371 @@ class Simulation:
                 end_s,
             )
         )
+
+    # ------------------------------------------------------------------------ survey
+    def _setup_survey(self) -> None:
+        self._survey = self.scenario.active_survey
+        self._last_call_by_number: dict[str, float] = {}
+        if self._survey is not None:
+            self.summary.surveys = {"offered": 0, "answered": 0}
+
+    def _offer_survey(self, call: Call, agent: AgentState, t: float) -> None:
+        """The caller is in the survey IVR: answer (or not), then hang up."""
+        spec = self._survey
+        rng = self.rng["survey"]
+        answered = rng.random() < spec.p_response
+        quality = agent.profile.quality
+        eta = linear_predictor(spec, quality, call.waited_s, call.transfers, call.repeat)
+        score = draw_score(spec, eta, rng) if answered else 0
+        duration = 6.0 + 10.0 * rng.random() if answered else 1.0 + 7.0 * rng.random()
+        queue = call.queue.name
+        self.writer.survey(
+            SurveyResponse(call.call_id, t, answered, score, spec.scale, agent.id, queue)
+        )
+        self.writer.survey_truth(
+            SurveyTruth(
+                call.call_id,
+                t,
+                agent.id,
+                queue,
+                call.waited_s,
+                call.transfers,
+                call.repeat,
+                quality,
+                eta,
+                answered,
+                score,
+            )
+        )
+        self.summary.surveys["offered"] += 1
+        self.summary.surveys["answered"] += answered
+        self.at(t + duration, self._on_hangup, (call, "Read", "CSAT,custom/csat-survey,1"))
+
+    # -------------------------------------------------------------- deferred contacts
+    def _setup_deferred(self) -> None:
+        scenario = self.scenario
+        self.deferred = {name: ChannelState(c) for name, c in scenario.active_deferred.items()}
+        self._voicemail = next(
+            (c for c in self.deferred.values() if c.spec.kind == "voicemail"), None
+        )
+        if not self.deferred:
+            return
+        for agent in self.agents:
+            agent.deferred = [
+                self.deferred[n] for n in agent.profile.group.deferred if n in self.deferred
+            ]
+            for channel in agent.deferred:
+                channel.agents.append(agent)
+        clock = scenario.business_clock
+        self.business = BusinessHours(
+            self.tz,
+            clock.open_s,
+            clock.close_s,
+            is_working_day if clock.days == "working" else every_day,
+        )
+        self._contact_seq = itertools.count(1)
+        self._open_items: dict[int, DeferredItem] = {}  # not yet exported, by creation
+        day_starts = [day_start_epoch(d.date, self.tz) for d in self.calendar] + [self.end_s]
+        self._backlog = HourlyBacklog(day_starts, [c.spec for c in self.deferred.values()])
+        self._contact_channels = [c for c in self.deferred.values() if c.spec.arrivals]
+        self._contact_arrivals = self._generate_contact_arrivals()
+
+    def _generate_contact_arrivals(self) -> tuple[array, array]:
+        """All deferred arrivals (e-mail, SMS, web callback requests), in time order.
+
+        Same model as calls (``acd.arrivals``), from the deferred_arrivals stream; the
+        busy-day factor shared by the call types applies to them too.
+        """
+        rng = self.np_rng["deferred_arrivals"]
+        times_parts, type_parts = [np.empty(0)], [np.empty(0, dtype=np.int32)]
+        for index, channel in enumerate(self._contact_channels):
+            times = generate_arrivals(
+                channel.spec.arrivals,
+                self.calendar,
+                self.tz,
+                rng,
+                common_day_factors=self._common_day_factors,
+            )
+            times_parts.append(times)
+            type_parts.append(np.full(len(times), index, dtype=np.int32))
+        times = np.concatenate(times_parts)
+        order = np.argsort(times, kind="stable")
+        return array("d", times[order]), array("i", np.concatenate(type_parts)[order])
+
+    def _on_contact_arrival(self, t: float, index: int) -> None:
+        times, types = self._contact_arrivals
+        if index + 1 < len(times):
+            self.at(times[index + 1], self._on_contact_arrival, index + 1)
+        channel = self._contact_channels[types[index]]
+        customer, number = self.customers.draw_caller(self.rng["deferred"])
+        self._new_contact(channel, t, customer, number)
+
+    def _new_contact(
+        self, channel: ChannelState, t: float, customer: int, number: str, call_id: str = ""
+    ) -> None:
+        spec = channel.spec
+        due = self.business.add(t, spec.target_s) if spec.business_hours else t + spec.target_s
+        seq = next(self._contact_seq)
+        # The run's first day in the id keeps contacts of a continued landing folder apart.
+        contact_id = f"T{self.start:%Y%m%d}{seq:08d}"
+        item = DeferredItem(contact_id, seq, channel, customer, number, t, due, call_id)
+        self._open_items[item.seq] = item
+        channel.counts["arrived"] += 1
+        self._backlog.arrived(t, channel.name)
+        channel.push(item)
+        if spec.expire_after_s is not None:  # on the same clock as the target
+            expire = spec.expire_after_s
+            when = self.business.add(t, expire) if spec.business_hours else t + expire
+            self.at(when, self._on_contact_expire, item)
+        self._wake_deferred(channel, t)
+
+    def _deferred_open(self, t: float) -> bool:
+        """Deferred work starts only while the center is open and the period lasts."""
+        if t >= self.end_s:
+            return False
+        center = self.scenario.center
+        return center.open_s <= self._local_seconds(t) < center.close_s
+
+    def _wake_deferred(self, channel: ChannelState, t: float) -> None:
+        """Queued items of ``channel`` go to its idle agents, the longest idle first.
+
+        An idle agent has no call waiting for them (it would have rung them), no voice
+        callback request (it would have been dialled) and no aux due (it would have
+        started), so they go straight to the deferred queues.
+        """
+        if not self._deferred_open(t):
+            return
+        while channel.head() is not None:
+            idle = sorted((a for a in channel.agents if a.in_pool), key=lambda a: a.idle_since)
+            agent = next((a for a in idle if self._reserve_kept(a)), None)
+            if agent is None or not self._take_deferred(agent, t):
+                return
+
+    def _reserve_kept(self, agent: AgentState) -> bool:
+        """Enough other agents stay idle in each of the agent's skills (deferred_reserve)."""
+        reserve = agent.profile.group.deferred_reserve
+        if not reserve:
+            return True
+        idle = self.router.idle
+        for skill in agent.skills:
+            others = sum(len(pool) for _level, pool in idle[skill]) - agent.in_pool
+            if others < reserve:
+                return False
+        return True
+
+    def _on_deferred_open(self, t: float, _arg: None) -> None:
+        for channel in self.deferred.values():
+            self._wake_deferred(channel, t)
+
+    def _take_deferred(self, agent: AgentState, t: float) -> bool:
+        """A free agent with no call waiting starts the oldest item of their channels."""
+        if not self._deferred_open(t) or not self._reserve_kept(agent):
+            return False
+        channel = oldest(agent.deferred)
+        if channel is None:
+            return False
+        item = channel.pop()
+        self.router.pool_remove(agent)
+        item.state = WORKING
+        item.agent_id = agent.id
+        item.attempts += 1
+        if item.first_assigned_s is None:
+            item.first_assigned_s = t
+        spec = channel.spec
+        rng = self.rng["deferred"]
+        if spec.is_callback:
+            prep = spec.prep.sample(rng)
+            if prep > 0:  # reading the request or listening to the message
+                self._set_state(agent, t, "deferred", channel.name, item.id)
+                self.at(t + prep, self._on_contact_dial, (agent, item, t))
+            else:
+                self._on_contact_dial(t, (agent, item, t))
+        else:
+            work = spec.handle.sample(rng) * agent.profile.handle_factor
+            self._set_state(agent, t, "deferred", channel.name, item.id)
+            self.at(t + work, self._on_session_end, (agent, item, t))
+        return True
+
+    def _on_session_end(self, t: float, arg: tuple[AgentState, DeferredItem, float]) -> None:
+        agent, item, start = arg
+        spec = item.channel.spec
+        item.handle_s += t - start
+        if item.first_response_s is None:
+            item.first_response_s = t
+        rng = self.rng["deferred"]
+        if item.attempts < MAX_SESSIONS and spec.p_followup and rng.random() < spec.p_followup:
+            item.state = PENDING  # the customer writes again later
+            self.at(t + spec.followup_after.sample(rng), self._on_contact_requeue, item)
+        else:
+            self._close_contact(item, t, "resolved")
+        self._agent_ready(agent, t)
+
+    def _on_contact_dial(self, t: float, arg: tuple[AgentState, DeferredItem, float]) -> None:
+        agent, item, start = arg
+        spec = item.channel.spec
+        rng = self.rng["deferred"]
+        call_id, n = self.new_uniqueid(t)
+        if item.first_response_s is None:
+            item.first_response_s = t
+        draw = rng.random()
+        if draw < spec.p_answer:
+            outcome, ring = "answered", min(spec.ring.sample(rng), spec.no_answer_after_s)
+        elif draw < spec.p_answer + spec.p_busy:
+            outcome, ring = "busy", 1.0 + rng.random() * 3
+        else:
+            outcome, ring = "no_answer", spec.no_answer_after_s
+        self._set_state(agent, t, "dialing", item.channel.name, call_id)
+        self.lines_in_use += 1
+        self.active_calls += 1
+        self.at(t + ring, self._on_contact_ring_end, (agent, item, call_id, n, t, start, outcome))
+
+    def _contact_cdr(
+        self,
+        item: DeferredItem,
+        agent: AgentState,
+        call_id: str,
+        channel: str,
+        dial_s: float,
+        answer_s: float | None,
+        end_s: float,
+        disposition: str,
+    ) -> None:
+        self._outbound_cdr(
+            call_id,
+            channel,
+            agent.channel_ext,
+            item.number,
+            dial_s,
+            answer_s,
+            end_s,
+            disposition,
+            item.channel.name,
+            userfield=f"contact={item.id}",
+        )
+
+    def _on_contact_ring_end(self, t: float, arg: tuple) -> None:
+        agent, item, call_id, n, dial_s, start, outcome = arg
+        spec = item.channel.spec
+        rng = self.rng["deferred"]
+        channel = f"PJSIP/{agent.channel_ext}-{n:08x}"
+        if outcome != "answered":
+            disposition = "BUSY" if outcome == "busy" else "NO ANSWER"
+            self._contact_cdr(item, agent, call_id, channel, dial_s, None, t, disposition)
+            self.lines_in_use -= 1
+            self.active_calls -= 1
+            item.handle_s += t - start
+            if item.attempts < spec.max_attempts:
+                item.state = PENDING
+                self.at(t + spec.retry_after.sample(rng), self._on_contact_requeue, item)
+            else:
+                self._close_contact(item, t, "failed")
+            self._agent_ready(agent, t)
+            return
+        talk = spec.handle.sample(rng) * agent.profile.handle_factor
+        self._set_state(agent, t, "talking", item.channel.name, call_id)
+        self.at(
+            t + talk, self._on_contact_talk_end, (agent, item, call_id, channel, dial_s, t, start)
+        )
+
+    def _on_contact_talk_end(self, t: float, arg: tuple) -> None:
+        agent, item, call_id, channel, dial_s, answer_s, start = arg
+        spec = item.channel.spec
+        rng = self.rng["deferred"]
+        self._contact_cdr(item, agent, call_id, channel, dial_s, answer_s, t, "ANSWERED")
+        self._record(
+            call_id,
+            agent,
+            item.channel.name,
+            "outbound",
+            answer_s,
+            t,
+            0,
+            0.0,
+            f"out-{item.number}-{agent.channel_ext}",
+            rng=rng,
+        )
+        self.lines_in_use -= 1
+        self.active_calls -= 1
+        self.router.remember_last_agent(item.customer, agent, t)
+        acw = spec.acw.sample(rng)
+        if acw > 0:
+            self._set_state(agent, t, "acw", item.channel.name, call_id)
+            self.at(t + acw, self._on_contact_acw_end, (agent, item, start))
+        else:
+            self._on_contact_acw_end(t, (agent, item, start))
+
+    def _on_contact_acw_end(self, t: float, arg: tuple[AgentState, DeferredItem, float]) -> None:
+        agent, item, start = arg
+        item.handle_s += t - start
+        self._close_contact(item, t, "resolved")
+        self._agent_ready(agent, t)
+
+    def _on_contact_requeue(self, t: float, item: DeferredItem) -> None:
+        """A retry is due or the customer wrote again: the item queues again."""
+        if item.state != PENDING or t >= self.end_s:
+            return
+        item.channel.push(item)
+        self._wake_deferred(item.channel, t)
+
+    def _on_contact_expire(self, t: float, item: DeferredItem) -> None:
+        """Nobody responded in time: the customer gives up (web callback requests, ...)."""
+        if t >= self.end_s or item.state != QUEUED or item.first_response_s is not None:
+            return
+        self._close_contact(item, t, "abandoned")
+
+    def _close_contact(self, item: DeferredItem, t: float, outcome: str) -> None:
+        item.state = CLOSED
+        item.resolved_s = t
+        item.outcome = outcome
+        if t >= self.end_s:
+            return  # after the period: the export lists it as open (_finish_deferred)
+        channel = item.channel
+        channel.counts[outcome] += 1
+        self._backlog.closed(t, channel.name)
+        del self._open_items[item.seq]
+        self.writer.contact(self._contact_record(item, t))
+
+    def _contact_record(self, item: DeferredItem, listed_s: float) -> Contact:
+        """The export's row: what was known by the end of the period."""
+        end = self.end_s
+
+        def known(x: float | None) -> float | None:
+            return x if x is not None and x < end else None
+
+        resolved = known(item.resolved_s)
+        customer_id = self.customers.ids[item.customer] if item.customer >= 0 else ""
+        response = known(item.first_response_s)
+        if response is not None:
+            item.channel.counts["responded"] += 1
+            item.channel.counts["responded_in_target"] += response <= item.due_s
+        return Contact(
+            item.id,
+            item.channel.spec.kind,
+            item.channel.name,
+            customer_id,
+            item.created_s,
+            item.due_s,
+            known(item.first_assigned_s),
+            response,
+            resolved,
+            item.agent_id,
+            item.outcome if resolved is not None else "open",
+            item.attempts,
+            item.handle_s,
+            item.call_id,
+            listed_s,
+        )
+
+    def _finish_deferred(self) -> None:
+        """End of the period: list the items still open, close the hourly backlog."""
+        for item in self._open_items.values():
+            self.writer.contact(self._contact_record(item, self.end_s - 1.0))
+        for row in self._backlog.rows_until(self.days):
+            self.writer.deferred_backlog(row)
+        for name, channel in self.deferred.items():
+            counts = dict(channel.counts)
+            counts["open"] = sum(1 for i in self._open_items.values() if i.channel is channel)
+            self.summary.deferred[name] = counts
 
     # ----------------------------------------------------------- records and files
     def _finish(self, call: Call, t: float, lastapp: str, lastdata: str) -> None:
@@ -1141,6 +1578,7 @@ class Simulation:
         end: float,
         disposition: str,
         campaign: str,
+        userfield: str = "",
     ) -> None:
         duration, billsec = ql.cdr_durations(start, answer, end)
         self.writer.cdr(
@@ -1162,7 +1600,7 @@ class Simulation:
                 disposition,
                 "DOCUMENTATION",
                 call_id,
-                f"campaign={campaign}",
+                userfield or f"campaign={campaign}",
                 "",
                 call_id,
                 0,
@@ -1222,11 +1660,12 @@ class Simulation:
         hold_count: int,
         hold_s: float,
         stem: str,
+        rng: random.Random | None = None,
     ) -> None:
         """Recording metadata. The signals lean on the agent's hidden quality z-score:
         better agents leave less dead air, talk over the customer less and let the
         customer talk more, so QA's automatic signals carry real information."""
-        rng = self.rng["recordings"]
+        rng = rng or self.rng["recordings"]
         duration = end - start
         quality = agent.profile.quality
         talk_ratio = min(0.95, max(0.05, rng.gauss(0.50 - 0.03 * quality, 0.08)))
@@ -1261,6 +1700,13 @@ class Simulation:
         else:
             self.summary.order_events += 1
             self.writer.order_event(record)
+
+    def agent_quality(self) -> list[AgentQuality]:
+        """The agents' hidden attributes (``truth/agent_quality.csv``), in agent order."""
+        return [
+            AgentQuality(a.id, a.profile.group.name, a.profile.quality, a.profile.handle_factor)
+            for a in self.agents
+        ]
 
     def _finish_summary(self) -> None:
         for name, queue in self.queues.items():

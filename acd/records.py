@@ -62,11 +62,15 @@ class AgentStateEvent(NamedTuple):
     """An agent entering ``state`` at ``time_s`` (the engine's agent-state log).
 
     States: logged_out, available, ringing, talking, hold, acw, aux, dialing (placing an
-    outbound or callback call, or previewing the record before a preview dial).
+    outbound or callback call, or previewing the record before a preview dial), deferred
+    (working a deferred contact: an e-mail or SMS, or reading a web callback request or
+    listening to a voicemail before calling back).
     ``reason`` is the aux reason code in ``aux`` (break, lunch, training, meeting,
-    coaching); on outbound work (dialing, talking, acw) it names the work: ``callback``
-    or the campaign; empty otherwise. ``call_id``/``queue`` are set while the agent works
-    a call.
+    coaching); on outbound work (dialing, talking, acw) it names the work: ``callback``,
+    the campaign, or the deferred channel (a web callback or voicemail call-back); in
+    ``deferred`` the deferred channel; empty otherwise. ``call_id``/``queue`` are set while
+    the agent works a call (``queue`` only for the voice queues' calls and callbacks);
+    in ``deferred`` ``call_id`` is the contact id.
     """
 
     time_s: float
@@ -162,3 +166,77 @@ class CallTruth(NamedTuple):
     hold_s: float
     acw_s: float
     transferred_to: str
+
+
+class Contact(NamedTuple):
+    """One deferred contact as a help-desk export lists it: once, with its latest state.
+
+    ``listed_s`` is the instant whose local day names the export file: the close time, or
+    for a contact still open when the simulated period ended, the period's last second.
+    Times after the end of the period are not known to the export (None).
+    """
+
+    contact_id: str
+    channel: str  # email | sms | web_callback | voicemail
+    queue: str  # the deferred channel's name in the scenario
+    customer_id: str  # empty when the customer is not in the CRM
+    created_s: float
+    due_s: float  # first response due (response target, business hours or wall clock)
+    first_assigned_s: float | None  # an agent first took the item
+    first_response_s: float | None  # first reply sent / first callback attempt dialled
+    resolved_s: float | None  # reached its final state (resolved, failed or abandoned)
+    agent_id: str  # the agent who worked it last
+    outcome: str  # resolved | failed | abandoned | open
+    attempts: int  # work sessions (email/sms) or dial attempts (callbacks)
+    handle_s: float  # agent seconds spent on it, all sessions and attempts
+    call_id: str  # voicemail: the uniqueid of the call that left the message
+    listed_s: float
+
+
+class SurveyResponse(NamedTuple):
+    """One post-call survey offer, as the survey IVR logs it (keyed by the call's uniqueid)."""
+
+    uniqueid: str
+    offered_s: float
+    answered: bool
+    score: int  # 0 when not answered
+    scale: int  # 3 or 5
+    agent_id: str
+    queue: str
+
+
+class SurveyTruth(NamedTuple):
+    """The engine's drivers behind one survey offer (ground truth, not a platform format)."""
+
+    uniqueid: str
+    offered_s: float
+    agent_id: str
+    queue: str
+    wait_s: float  # total queue wait of the call over all its visits
+    transfers: int
+    repeat_call: bool
+    agent_quality: float
+    eta: float  # the ordered logit's linear predictor
+    answered: bool
+    score: int  # 0 when not answered
+
+
+class AgentQuality(NamedTuple):
+    """An agent's hidden attributes, drawn once per run (ground truth)."""
+
+    agent_id: str
+    group: str
+    quality: float  # z-score behind the survey scores and the recording signals
+    handle_factor: float  # personal multiplier of talk and handle times
+
+
+class BacklogHour(NamedTuple):
+    """Deferred contacts of one channel in one local hour, counted by the engine as it ran."""
+
+    hour_start_s: float
+    channel: str
+    queue: str
+    open_start: int
+    arrived: int
+    closed: int  # reached a final state (resolved, failed or abandoned)
+    open_end: int

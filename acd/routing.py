@@ -53,14 +53,17 @@ class Call:
         "patience_deadline_s",
         "priority",
         "queue",
+        "repeat",
         "ring_channel",
         "ring_start_s",
         "ring_uid",
         "state",
         "talk_s",
         "token",
+        "transfers",
         "tried",
         "visit",
+        "waited_s",
     )
 
     def __init__(
@@ -99,6 +102,9 @@ class Call:
         self.hold_s = 0.0
         self.cdr_legs: list[CdrRecord] = []
         self.ivr_userfield = ""
+        self.waited_s = 0.0  # queue wait over the visits that ended so far
+        self.transfers = 0
+        self.repeat = False  # the number called shortly before (set when a survey runs)
 
 
 @dataclass
@@ -162,6 +168,7 @@ class AgentState:
         "call",
         "campaigns",
         "channel_ext",
+        "deferred",
         "id",
         "idle_since",
         "in_pool",
@@ -191,6 +198,7 @@ class AgentState:
         self.call: Call | None = None
         self.pending: list[Activity] = []
         self.shift_end_s = 0.0
+        self.deferred: list = []  # acd.deferred.ChannelState the agent works when no call waits
 
 
 class Router:

@@ -2,7 +2,10 @@
 
 A scenario describes a contact center completely: opening hours, the IVR menu tree,
 call types (arrival pattern, handle times, patience), queues (skills, overflow, callback),
-agent groups (skills, shifts, shrinkage), outbound campaigns, customers and ticket orders.
+agent groups (skills, shifts, shrinkage, blending), outbound campaigns, customers, ticket
+orders, and optionally deferred contacts (``[[deferred_channels]]``: e-mail, SMS, web
+callback requests, voicemail, with response targets on a ``[business_hours]`` clock) and
+a post-call survey (``[survey]``).
 The shipped scenarios live in ``acd/scenarios/``; ``callcenter simulate --scenario airline``
 names one of them, and ``--scenario path/to/file.toml`` reads a user's own copy.
 
@@ -15,6 +18,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +26,16 @@ from acd.arrivals import ArrivalSpec, parse_arrival_spec
 from acd.distributions import Duration, parse_duration
 from acd.errors import ScenarioError
 from acd.orders import OrderSpec, default_order_spec, parse_order_spec
-from acd.tomlfields import Fields
+from acd.tomlfields import Fields, check_number
 
 AUX_REASONS = ("break", "lunch", "training", "meeting", "coaching")
 IVR_KINDS = ("menu", "queue", "selfservice", "voicemail", "hangup")
 CAMPAIGN_MODES = ("preview", "progressive", "predictive")
+#: Deferred contact channels; the last two are worked by calling the customer back.
+DEFERRED_KINDS = ("email", "sms", "web_callback", "voicemail")
+CALLBACK_KINDS = ("web_callback", "voicemail")
+BUSINESS_DAYS = ("all", "working")
+SURVEY_SCALES = (3, 5)
 
 
 def parse_clock(value: Any, where: str) -> float:
@@ -141,6 +150,10 @@ class AgentGroup:
     aux_session: Duration
     handle_time_spread: float  # cv across agents of a personal talk-time multiplier (mean 1)
     outbound: tuple[str, ...]  # campaigns this group dials for when no inbound call waits
+    deferred: tuple[str, ...] = ()  # deferred channels this group works when no call waits
+    # start deferred work only while at least this many other agents stay idle in each of
+    # the agent's skills (a blending threshold protecting the voice service level)
+    deferred_reserve: int = 0
 
 
 @dataclass(frozen=True)
@@ -178,6 +191,68 @@ class Campaign:
 
 
 @dataclass(frozen=True)
+class BusinessHours:
+    """The clock response targets are measured on (see ``acd.business_hours``)."""
+
+    open_s: float  # local seconds after midnight
+    close_s: float
+    days: str  # all | working (China's working days, make-up days included)
+
+
+@dataclass(frozen=True)
+class DeferredChannel:
+    """A deferred contact channel: items queue in a help-desk queue named ``name``.
+
+    ``kind`` email/sms: an agent works the item for ``handle`` (one session); after a
+    session the customer writes again with ``p_followup`` (after ``followup_after``), which
+    needs another session. ``kind`` web_callback/voicemail: an agent reads the request or
+    listens to the message (``prep``), then calls the customer: answered with
+    ``p_answer``, busy with ``p_busy``, else no answer after ``no_answer_after_s``; an
+    answered call lasts ``handle`` (talk) plus ``acw``; a failed attempt is retried after
+    ``retry_after`` until ``max_attempts``, then the item closes as failed.
+    """
+
+    name: str  # help-desk queue name and the skill agent groups list in ``deferred``
+    kind: str  # email | sms | web_callback | voicemail
+    enabled: bool
+    arrivals: ArrivalSpec | None  # None for voicemail (voicemails come from callers)
+    handle: Duration
+    target_s: float  # response target
+    business_hours: bool  # target counted on the business-hours clock (else wall clock)
+    expire_after_s: float | None  # no response by then (target's clock) -> abandoned
+    p_followup: float
+    followup_after: Duration
+    prep: Duration
+    acw: Duration
+    p_answer: float
+    p_busy: float
+    ring: Duration
+    no_answer_after_s: float
+    max_attempts: int
+    retry_after: Duration
+
+    @property
+    def is_callback(self) -> bool:
+        return self.kind in CALLBACK_KINDS
+
+
+@dataclass(frozen=True)
+class Survey:
+    """Post-call IVR survey with an ordered-logit score (see ``acd.survey``)."""
+
+    enabled: bool
+    share: float  # completed answered calls the agent sends to the survey
+    p_response: float  # offered callers who key in a score (the others hang up)
+    scale: int  # 3 (unsatisfied / average / satisfied) or 5 (1..5)
+    repeat_window_s: float  # a call is a repeat call when the number called this recently
+    cutpoints: tuple[float, ...]  # scale - 1 increasing thresholds on the latent satisfaction
+    agent_quality: float  # coefficient of the answering agent's hidden quality z-score
+    wait_per_min: float  # coefficient per minute of queue wait (all visits of the call)
+    transfer: float  # coefficient per transfer
+    repeat_call: float  # coefficient when the call is a repeat call
+
+
+@dataclass(frozen=True)
 class Scenario:
     name: str
     center: Center
@@ -190,11 +265,32 @@ class Scenario:
     campaigns: dict[str, Campaign]
     orders: OrderSpec
     common_dispersion_cv: float  # day-level noise shared by all call types
+    deferred_channels: dict[str, DeferredChannel] = field(default_factory=dict)
+    business_hours: BusinessHours | None = None  # None: the center's opening hours, every day
+    survey: Survey | None = None
     source: str = field(default="", compare=False)
 
     @property
     def agent_count(self) -> int:
         return sum(group.count for group in self.agent_groups)
+
+    @property
+    def active_deferred(self) -> dict[str, DeferredChannel]:
+        """The enabled deferred channels, in file order."""
+        return {name: c for name, c in self.deferred_channels.items() if c.enabled}
+
+    @property
+    def active_survey(self) -> Survey | None:
+        """The survey when it is enabled and offered to some calls, else None."""
+        s = self.survey
+        return s if s is not None and s.enabled and s.share > 0 else None
+
+    @property
+    def business_clock(self) -> BusinessHours:
+        """``business_hours`` or, by default, the center's opening hours on every day."""
+        if self.business_hours is not None:
+            return self.business_hours
+        return BusinessHours(self.center.open_s, self.center.close_s, "all")
 
 
 def shipped_scenarios() -> list[str]:
@@ -274,6 +370,19 @@ def parse_scenario(data: dict[str, Any]) -> Scenario:
         top.used.add("orders")
         orders = default_order_spec()
     dispersion = top.number("common_dispersion_cv", 0.0, minimum=0.0, maximum=2.0)
+    deferred: dict[str, DeferredChannel] = {}
+    for i, table in enumerate(top.array("deferred_channels", [])):
+        channel = _parse_deferred_channel(Fields(table, f"deferred_channels[{i}]"))
+        if channel.name in deferred:
+            raise ScenarioError(
+                f"deferred_channels[{i}].name: {channel.name!r} is used by an earlier channel"
+            )
+        deferred[channel.name] = channel
+    business_hours = None
+    if top.has("business_hours"):
+        business_hours = _parse_business_hours(top.sub("business_hours"), center)
+    survey = _parse_survey(top.sub("survey")) if top.has("survey") else None
+    top.used.update(("business_hours", "survey"))
     top.finish()
     scenario = Scenario(
         name=name,
@@ -287,6 +396,9 @@ def parse_scenario(data: dict[str, Any]) -> Scenario:
         campaigns=campaigns,
         orders=orders,
         common_dispersion_cv=dispersion,
+        deferred_channels=deferred,
+        business_hours=business_hours,
+        survey=survey,
     )
     _check_references(scenario)
     return scenario
@@ -495,11 +607,139 @@ def _parse_agent_group(f: Fields) -> AgentGroup:
         aux_session=parse_duration(f.raw("aux_session", 1800), f.path("aux_session")),
         handle_time_spread=f.number("handle_time_spread", 0.15, minimum=0.0, maximum=2.0),
         outbound=tuple(f.array("outbound", [])),
+        deferred=_names(f, "deferred"),
+        deferred_reserve=f.integer("deferred_reserve", 0, minimum=0),
     )
     if group.days_per_week > 7:
         raise ScenarioError(f"{f.path('days_per_week')}: at most 7, got {group.days_per_week}")
     f.finish()
     return group
+
+
+def _names(f: Fields, key: str) -> tuple[str, ...]:
+    values = f.array(key, [])
+    if not all(isinstance(v, str) for v in values):
+        raise ScenarioError(f'{f.path(key)}: expected a list of names, e.g. ["email"]')
+    if len(set(values)) != len(values):
+        raise ScenarioError(f"{f.path(key)}: a name is listed twice")
+    return tuple(values)
+
+
+def _parse_business_hours(f: Fields, center: Center) -> BusinessHours:
+    hours = BusinessHours(
+        open_s=parse_clock(f.raw("open", "") or _clock_text(center.open_s), f.path("open")),
+        close_s=parse_clock(f.raw("close", "") or _clock_text(center.close_s), f.path("close")),
+        days=f.text("days", "all", choices=BUSINESS_DAYS),
+    )
+    if hours.close_s > 86_400:
+        raise ScenarioError(f"{f.path('close')}: at most 24:00")
+    if hours.close_s <= hours.open_s:
+        raise ScenarioError(f"{f.path('close')}: must be after business_hours.open")
+    f.finish()
+    return hours
+
+
+def _clock_text(seconds: float) -> str:
+    return f"{int(seconds) // 3600:02d}:{int(seconds) % 3600 // 60:02d}"
+
+
+_CALLBACK_ONLY_KEYS = (
+    "prep",
+    "acw",
+    "p_answer",
+    "p_busy",
+    "ring",
+    "no_answer_after_s",
+    "max_attempts",
+    "retry_after",
+)
+_MESSAGE_ONLY_KEYS = ("p_followup", "followup_after")
+
+
+def _parse_deferred_channel(f: Fields) -> DeferredChannel:
+    name = f.text("name")
+    if not name or not name.replace("_", "").replace("-", "").isalnum():
+        raise ScenarioError(
+            f"{f.path('name')}: use letters, digits, '_' or '-' (it names a queue), got {name!r}"
+        )
+    kind = f.text("channel", choices=DEFERRED_KINDS)
+    callback = kind in CALLBACK_KINDS
+    if kind == "voicemail":
+        if f.has("arrivals"):
+            raise ScenarioError(
+                f"{f.path('arrivals')}: voicemails come from callers (IVR voicemail nodes, "
+                "closed hours, queue timeouts to voicemail); remove arrivals"
+            )
+        arrivals = None
+    else:
+        arrivals = parse_arrival_spec(f.raw("arrivals"), f.path("arrivals"))
+    expire = f.raw("expire_after_h", None)
+    if expire is not None:
+        expire = f.number("expire_after_h", minimum=0.0, exclusive_minimum=True) * 3600
+    foreign = _MESSAGE_ONLY_KEYS if callback else _CALLBACK_ONLY_KEYS
+    for key in foreign:
+        if f.has(key):
+            raise ScenarioError(f"{f.path(key)}: not used by {kind} channels")
+    channel = DeferredChannel(
+        name=name,
+        kind=kind,
+        enabled=f.boolean("enabled", True),
+        arrivals=arrivals,
+        handle=parse_duration(f.raw("handle"), f.path("handle")),
+        target_s=f.number("target_minutes", minimum=0.0) * 60,
+        business_hours=f.boolean("business_hours", True),
+        expire_after_s=expire,
+        p_followup=_share(f, "p_followup", 0.0),
+        followup_after=parse_duration(f.raw("followup_after", 14_400), f.path("followup_after")),
+        prep=parse_duration(f.raw("prep", 0), f.path("prep")),
+        acw=parse_duration(f.raw("acw", 0), f.path("acw")),
+        p_answer=_share(f, "p_answer", 0.7),
+        p_busy=_share(f, "p_busy", 0.1),
+        ring=parse_duration(
+            f.raw("ring", {"dist": "lognormal", "mean": 12, "cv": 0.5}), f.path("ring")
+        ),
+        no_answer_after_s=f.number("no_answer_after_s", 30.0, minimum=1.0),
+        max_attempts=f.integer("max_attempts", 3, minimum=1),
+        retry_after=parse_duration(f.raw("retry_after", 1800), f.path("retry_after")),
+    )
+    if channel.p_answer + channel.p_busy > 1:
+        raise ScenarioError(f"{f.path('p_busy')}: p_answer + p_busy must not exceed 1")
+    if channel.p_followup == 1:
+        raise ScenarioError(f"{f.path('p_followup')}: must be below 1 (an item must end)")
+    f.finish()
+    return channel
+
+
+def _parse_survey(f: Fields) -> Survey:
+    scale = f.integer("scale", 3)
+    if scale not in SURVEY_SCALES:
+        raise ScenarioError(f"{f.path('scale')}: expected 3 or 5, got {scale}")
+    default_cuts = [-1.7, -0.4] if scale == 3 else [-2.5, -1.5, -0.5, 0.8]
+    raw_cuts = f.array("cutpoints", default_cuts)
+    cuts = tuple(check_number(v, f"{f.path('cutpoints')}[{i}]") for i, v in enumerate(raw_cuts))
+    if len(cuts) != scale - 1:
+        raise ScenarioError(
+            f"{f.path('cutpoints')}: a {scale}-point scale needs {scale - 1} cutpoints, "
+            f"got {len(cuts)}"
+        )
+    if any(b <= a for a, b in pairwise(cuts)):
+        raise ScenarioError(f"{f.path('cutpoints')}: must be strictly increasing, got {list(cuts)}")
+    d = f.sub("drivers", {})
+    survey = Survey(
+        enabled=f.boolean("enabled", True),
+        share=_share(f, "share"),
+        p_response=_share(f, "p_response", 0.4),
+        scale=scale,
+        repeat_window_s=f.number("repeat_window_h", 72.0, minimum=0.0) * 3600,
+        cutpoints=cuts,
+        agent_quality=d.number("agent_quality", 0.9),
+        wait_per_min=d.number("wait_per_min", -0.35),
+        transfer=d.number("transfer", -0.8),
+        repeat_call=d.number("repeat_call", -0.6),
+    )
+    d.finish()
+    f.finish()
+    return survey
 
 
 def _parse_campaign(name: str, f: Fields) -> Campaign:
@@ -571,7 +811,35 @@ def _check_references(s: Scenario) -> None:
             raise ScenarioError(
                 f"call_types.{call_type.name}.transfer_to: no queue named {call_type.transfer_to!r}"
             )
+    taken = {**{q: "a queue" for q in s.queues}, **{c: "a campaign" for c in s.campaigns}}
+    taken.update({r: "an aux reason" for r in AUX_REASONS})
+    taken["callback"] = "the voice callback reason"
+    for i, channel in enumerate(s.deferred_channels.values()):
+        if channel.name in taken:
+            raise ScenarioError(
+                f"deferred_channels[{i}].name: {channel.name!r} is already {taken[channel.name]}"
+            )
     for group in s.agent_groups:
         for campaign in group.outbound:
             if campaign not in s.campaigns:
                 raise ScenarioError(f"agent group {group.name}: no campaign named {campaign!r}")
+        for name in group.deferred:
+            if name not in s.deferred_channels:
+                raise ScenarioError(
+                    f"agent group {group.name}.deferred: no deferred channel named {name!r}"
+                )
+    voicemail = []
+    for i, channel in enumerate(s.deferred_channels.values()):
+        if not channel.enabled:
+            continue
+        if channel.kind == "voicemail":
+            voicemail.append(channel.name)
+        if not any(channel.name in group.deferred for group in s.agent_groups):
+            raise ScenarioError(
+                f"deferred_channels[{i}]: no agent group works {channel.name!r} "
+                f'(add it to an agent group\'s deferred = ["{channel.name}"])'
+            )
+    if len(voicemail) > 1:
+        raise ScenarioError(
+            f"deferred_channels: at most one enabled voicemail channel, got {', '.join(voicemail)}"
+        )

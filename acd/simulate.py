@@ -28,12 +28,17 @@ def simulate(
     roster: Path | None = None,
     live_speed: float | None = None,
     progress: Callable[[int], None] | None = None,
+    append: bool = False,
 ) -> Summary:
     """Simulate ``days`` days from ``start`` and write every output file under ``out``.
 
     ``live_speed``: when set, the run appends to its files in accelerated real time
     (``live_speed`` simulated seconds per wall-clock second) and flushes as it goes,
     so ingest can tail the growing files.
+
+    ``append``: continue an earlier run's landing folder (its last day must be the day
+    before ``start``), as a PBX that kept running would: the current queue_log and
+    Master.csv are rotated at the first midnight instead of being overwritten.
     """
     spec = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     plans = None
@@ -41,10 +46,15 @@ def simulate(
         plans = read_roster(roster, spec.center.timezone, set(agent_ids(spec)))
     out.mkdir(parents=True, exist_ok=True)
     writer = LandingWriter(
-        out, tz=spec.center.timezone, cdr_layout=spec.center.cdr_layout, live=live_speed is not None
+        out,
+        tz=spec.center.timezone,
+        cdr_layout=spec.center.cdr_layout,
+        live=live_speed is not None,
+        append=append,
     )
     try:
         simulation = Simulation(spec, start, days, seed, writer, roster=plans)
+        writer.agent_quality(simulation.agent_quality())
         if live_speed is not None:
             simulation.pace(_Pacer(live_speed, writer))
         summary = simulation.run(progress=progress)
@@ -107,6 +117,25 @@ def format_summary(summary: Summary) -> str:
         f"{summary.callbacks_completed:,}"
     )
     lines.append(f"orders {summary.orders:,}, order events {summary.order_events:,}")
+    if summary.deferred:
+        lines.append("")
+        lines.append(
+            f"{'deferred':<16}{'arrived':>9}{'resolved':>10}{'failed':>8}{'abandoned':>10}"
+            f"{'open':>7}{'in target':>11}"
+        )
+        for name, d in summary.deferred.items():
+            target = f"{d['responded_in_target'] / d['responded']:.1%}" if d["responded"] else "-"
+            lines.append(
+                f"{name:<16}{d['arrived']:>9,}{d['resolved']:>10,}{d['failed']:>8,}"
+                f"{d['abandoned']:>10,}{d['open']:>7,}{target:>11}"
+            )
+        lines.append("in target = first responses within the response target / first responses")
+        lines.append("")
+    if summary.surveys:
+        lines.append(
+            f"surveys offered {summary.surveys['offered']:,}, answered "
+            f"{summary.surveys['answered']:,}"
+        )
     lines.append("files: " + ", ".join(f"{k} {v:,} lines" for k, v in summary.files.items()))
     lines.extend(f"note: {note}" for note in summary.calendar_notes)
     lines.append("SL = answered within the queue's target / (answered + abandoned + timed out)")

@@ -20,6 +20,7 @@ PLANNING = {
     "forecast": "benchmarks.forecast",
     "staffing": "benchmarks.staffing",
     "roster": "benchmarks.roster",
+    "dashboard": "benchmarks.dashboard",
 }
 NAMES = ("airline", "airline-year", "mmn", "ingest", *PLANNING)
 

@@ -9,14 +9,50 @@ Layout under ``out_dir`` (see ``docs/formats.md`` for every field)::
     outbound/outbound_attempts_YYYYMMDD.csv
     orders/orders_YYYYMMDD.csv
     orders/order_events_YYYYMMDD.csv
+    contacts/contacts_YYYYMMDD.csv          deferred contacts (help-desk export)
+    surveys/surveys_YYYYMMDD.csv            post-call survey offers and scores
     truth/call_truth_YYYYMMDD.csv
+    truth/survey_truth_YYYYMMDD.csv         the drivers behind each survey offer
+    truth/deferred_backlog_YYYYMMDD.csv     deferred contacts per channel and local hour
+    truth/agent_quality.csv                 hidden agent attributes (one file per run)
 
 The two Asterisk files are written exactly as Asterisk writes them (``acd.asterisk``
 holds the semantics) and rotated like logrotate with ``dateext``/``create``/``notifempty``:
 at each local midnight the current file is renamed to ``<name>-<YYYYMMDD of the new day>``
 (so ``queue_log-20260902`` holds 2026-09-01's lines) and a new empty file is started;
 an empty file is not rotated. The suite's own exports are one CSV per local day (the
-day of each record's main instant), with a header row.
+day of each record's main instant), with a header row. Instants are ISO 8601 in the PBX's
+local time with its UTC offset and milliseconds (``2026-09-01T08:00:12.346+08:00``).
+
+Deferred contacts (``contacts_YYYYMMDD.csv``) are a help-desk export: each contact is
+listed once, with its latest state, in the file of the local day it reached its final
+state (``resolved_time``); a contact still open when the simulated period ends is listed
+in the file of the period's last day with ``outcome`` open and an empty ``resolved_time``
+(what happened after the period is not in the export). Columns:
+
+    contact_id           T<first day of the run, YYYYMMDD><8-digit sequence>
+    channel              email | sms | web_callback | voicemail
+    queue                the help-desk queue (the scenario's deferred channel name)
+    customer_id          CRM id, empty when the customer is unknown
+    created_time         arrival (voicemail: when the caller hung up after the message)
+    response_due_time    first response due: created + the channel's target, counted on
+                         the business-hours clock when the channel says so
+    first_assigned_time  an agent first took the item (empty if never)
+    first_response_time  email/sms: the first reply was sent (end of the first session);
+                         callbacks: the first call attempt was dialled
+    resolved_time        the item reached its final state; empty while open
+    agent_id             the agent who worked it last
+    outcome              resolved | failed (callback attempts exhausted) |
+                         abandoned (expired before any response) | open
+    attempts             work sessions (email/sms) or call attempts (callbacks)
+    handle_s             agent seconds spent on it over all sessions and attempts
+    call_id              voicemail: the uniqueid of the call that left it (Master.csv)
+
+Surveys (``surveys_YYYYMMDD.csv``, by the offer's local day): ``uniqueid`` (the
+answered call's Asterisk uniqueid, as in queue_log and Master.csv), ``offered_time``,
+``answered`` (y/n), ``score`` (1 = worst .. ``scale``; empty when not answered), ``label``
+(unsatisfied/average/satisfied, or very_unsatisfied .. very_satisfied on 5 points),
+``scale`` (3 or 5), ``agent_id`` and ``queue`` of the visit that ended the call.
 
 Output depends only on the records and the constructor arguments: no locale, no dict
 order, no wall clock, so identical input gives byte-identical files. Writes go through
@@ -34,15 +70,21 @@ from typing import IO, Any
 from acd.asterisk import CDR_LAYOUTS
 from acd.errors import ScenarioError
 from acd.records import (
+    AgentQuality,
     AgentStateEvent,
+    BacklogHour,
     CallTruth,
     CdrRecord,
+    Contact,
     Order,
     OrderEvent,
     OutboundAttempt,
     QueueLogEvent,
     RecordingMeta,
+    SurveyResponse,
+    SurveyTruth,
 )
+from acd.survey import label
 from acd.writers.localtime import LocalClock, date_of_day, day_number
 
 BUFFER_BYTES = 1 << 20
@@ -119,6 +161,48 @@ TRUTH_COLUMNS = (
     "transferred_to",
 )
 
+CONTACT_COLUMNS = (
+    "contact_id",
+    "channel",
+    "queue",
+    "customer_id",
+    "created_time",
+    "response_due_time",
+    "first_assigned_time",
+    "first_response_time",
+    "resolved_time",
+    "agent_id",
+    "outcome",
+    "attempts",
+    "handle_s",
+    "call_id",
+)
+SURVEY_COLUMNS = (
+    "uniqueid",
+    "offered_time",
+    "answered",
+    "score",
+    "label",
+    "scale",
+    "agent_id",
+    "queue",
+)
+SURVEY_TRUTH_COLUMNS = (
+    "uniqueid",
+    "offered_time",
+    "agent_id",
+    "queue",
+    "wait_s",
+    "transfers",
+    "repeat_call",
+    "agent_quality",
+    "eta",
+    "answered",
+    "score",
+)
+BACKLOG_COLUMNS = ("hour_start", "channel", "queue", "open_start", "arrived", "closed", "open_end")
+AGENT_QUALITY_COLUMNS = ("agent_id", "group", "quality", "handle_factor")
+
 #: stream name → (folder, file prefix, header)
 OWN_STREAMS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "agent_states": ("agent_states", "agent_states", AGENT_STATE_COLUMNS),
@@ -127,6 +211,10 @@ OWN_STREAMS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "orders": ("orders", "orders", ORDER_COLUMNS),
     "order_events": ("orders", "order_events", ORDER_EVENT_COLUMNS),
     "truth": ("truth", "call_truth", TRUTH_COLUMNS),
+    "contacts": ("contacts", "contacts", CONTACT_COLUMNS),
+    "surveys": ("surveys", "surveys", SURVEY_COLUMNS),
+    "survey_truth": ("truth", "survey_truth", SURVEY_TRUTH_COLUMNS),
+    "deferred_backlog": ("truth", "deferred_backlog", BACKLOG_COLUMNS),
 }
 
 
@@ -298,6 +386,74 @@ def _truth_row(c: CallTruth, clock: LocalClock) -> tuple[int, list[str]]:
     ]
 
 
+def _opt_time(t: float | None, clock: LocalClock) -> str:
+    return "" if t is None else clock.iso_ms(t)[1]
+
+
+def _contact_row(c: Contact, clock: LocalClock) -> tuple[int, list[str]]:
+    day = clock.iso_ms(c.listed_s)[0]
+    return day, [
+        c.contact_id,
+        c.channel,
+        c.queue,
+        c.customer_id,
+        clock.iso_ms(c.created_s)[1],
+        clock.iso_ms(c.due_s)[1],
+        _opt_time(c.first_assigned_s, clock),
+        _opt_time(c.first_response_s, clock),
+        _opt_time(c.resolved_s, clock),
+        c.agent_id,
+        c.outcome,
+        str(int(c.attempts)),
+        _f3(c.handle_s),
+        c.call_id,
+    ]
+
+
+def _survey_row(s: SurveyResponse, clock: LocalClock) -> tuple[int, list[str]]:
+    day, offered = clock.iso_ms(s.offered_s)
+    return day, [
+        s.uniqueid,
+        offered,
+        "y" if s.answered else "n",
+        str(int(s.score)) if s.answered else "",
+        label(s.scale, s.score) if s.answered else "",
+        str(int(s.scale)),
+        s.agent_id,
+        s.queue,
+    ]
+
+
+def _survey_truth_row(s: SurveyTruth, clock: LocalClock) -> tuple[int, list[str]]:
+    day, offered = clock.iso_ms(s.offered_s)
+    return day, [
+        s.uniqueid,
+        offered,
+        s.agent_id,
+        s.queue,
+        _f3(s.wait_s),
+        str(int(s.transfers)),
+        "1" if s.repeat_call else "0",
+        f"{s.agent_quality:.6f}",
+        f"{s.eta:.6f}",
+        "y" if s.answered else "n",
+        str(int(s.score)) if s.answered else "",
+    ]
+
+
+def _backlog_row(b: BacklogHour, clock: LocalClock) -> tuple[int, list[str]]:
+    day, start = clock.iso_ms(b.hour_start_s)
+    return day, [
+        start,
+        b.channel,
+        b.queue,
+        str(int(b.open_start)),
+        str(int(b.arrived)),
+        str(int(b.closed)),
+        str(int(b.open_end)),
+    ]
+
+
 # -- files ---------------------------------------------------------------------------------
 
 
@@ -403,7 +559,9 @@ class LandingWriter:
     ``loguniqueid``/``loguserfield``, the default) or ``extended`` (21: also
     ``newcdrcolumns``). ``live=True`` appends to existing files and makes everything
     written so far visible on :meth:`flush`; otherwise files this writer opens are
-    truncated first and nothing is flushed before :meth:`close`.
+    truncated first and nothing is flushed before :meth:`close`. ``append=True`` continues
+    an earlier run's folder: files are appended to, and the first :meth:`start_day`
+    rotates the current Asterisk files that still hold the earlier run's last day.
 
     Records of each stream must arrive in chronological order; the engine calls
     :meth:`start_day` once at the start and at every local midnight.
@@ -415,6 +573,7 @@ class LandingWriter:
         tz: str = "Asia/Shanghai",
         cdr_layout: str = "standard",
         live: bool = False,
+        append: bool = False,
     ) -> None:
         if cdr_layout not in CDR_LAYOUTS:
             raise ScenarioError(
@@ -425,7 +584,8 @@ class LandingWriter:
         self.clock = LocalClock(tz)
         self.cdr_layout = cdr_layout
         self.live = live
-        self._files = _Files(live)
+        self.append = append
+        self._files = _Files(live or append)
         asterisk = self.out_dir / "asterisk"
         self._qlog = _RotatingFile(asterisk / "queue_log", self._files)
         self._master = _RotatingFile(asterisk / "cdr-csv" / "Master.csv", self._files)
@@ -440,7 +600,12 @@ class LandingWriter:
             "orders": _order_row,
             "order_events": _order_event_row,
             "truth": _truth_row,
+            "contacts": _contact_row,
+            "surveys": _survey_row,
+            "survey_truth": _survey_truth_row,
+            "deferred_backlog": _backlog_row,
         }
+        self._n_agent_quality = 0
         self._day: _dt.date | None = None
         self._n_qlog = 0
         self._n_cdr = 0
@@ -499,6 +664,30 @@ class LandingWriter:
     def truth(self, c: CallTruth) -> None:
         self._own_write("truth", c)
 
+    def contact(self, c: Contact) -> None:
+        self._own_write("contacts", c)
+
+    def survey(self, s: SurveyResponse) -> None:
+        self._own_write("surveys", s)
+
+    def survey_truth(self, s: SurveyTruth) -> None:
+        self._own_write("survey_truth", s)
+
+    def deferred_backlog(self, b: BacklogHour) -> None:
+        self._own_write("deferred_backlog", b)
+
+    def agent_quality(self, rows: list[AgentQuality]) -> None:
+        """Write ``truth/agent_quality.csv`` (one file per run, agents in id order)."""
+        path = self.out_dir / "truth" / "agent_quality.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            f.write(",".join(AGENT_QUALITY_COLUMNS) + CSV_EOL)
+            for r in rows:
+                f.write(
+                    csv_row([r.agent_id, r.group, f"{r.quality:.6f}", f"{r.handle_factor:.6f}"])
+                )
+        self._n_agent_quality = len(rows)
+
     # -- days, flushing --------------------------------------------------------------------
 
     def start_day(self, local_date: _dt.date) -> None:
@@ -508,6 +697,11 @@ class LandingWriter:
         if self._day is None:
             self._qlog.ensure_open()
             self._master.ensure_open()
+            if self.append:
+                # Continuing an earlier run: its last day is still in the current files,
+                # and logrotate would have moved it away at this midnight.
+                self._qlog.rotate(local_date)
+                self._master.rotate(local_date)
         elif local_date != self._day:
             self._qlog.rotate(local_date)
             self._master.rotate(local_date)
@@ -543,6 +737,7 @@ class LandingWriter:
         counts = {"queue_log": self._n_qlog, "cdr": self._n_cdr}
         for name, out in self._own.items():
             counts[name] = out.count
+        counts["agent_quality"] = self._n_agent_quality
         return counts
 
     def __enter__(self) -> LandingWriter:

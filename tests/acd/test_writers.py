@@ -272,6 +272,11 @@ def test_own_csvs_headers_iso_times_and_quoting(tmp_path: Path) -> None:
         "orders": 1,
         "order_events": 1,
         "truth": 1,
+        "contacts": 0,
+        "surveys": 0,
+        "survey_truth": 0,
+        "deferred_backlog": 0,
+        "agent_quality": 0,
     }
 
 
