@@ -1701,6 +1701,20 @@ class Simulation:
             self.summary.order_events += 1
             self.writer.order_event(record)
 
+    def agent_directory(self) -> list[tuple[str, str, dict[str, int], tuple[str, ...]]]:
+        """The agent directory (``agents/agent_directory_*.csv``): id, team (the agent's
+        group), skills with levels and the enabled deferred channels, in agent order."""
+        active = self.scenario.active_deferred
+        return [
+            (
+                a.id,
+                a.profile.group.name,
+                dict(a.profile.group.skills),
+                tuple(c for c in a.profile.group.deferred if c in active),
+            )
+            for a in self.agents
+        ]
+
     def agent_quality(self) -> list[AgentQuality]:
         """The agents' hidden attributes (``truth/agent_quality.csv``), in agent order."""
         return [

@@ -55,6 +55,7 @@ def simulate(
     try:
         simulation = Simulation(spec, start, days, seed, writer, roster=plans)
         writer.agent_quality(simulation.agent_quality())
+        writer.agent_directory(start, simulation.agent_directory())
         if live_speed is not None:
             simulation.pace(_Pacer(live_speed, writer))
         summary = simulation.run(progress=progress)

@@ -15,6 +15,12 @@ Layout under ``out_dir`` (see ``docs/formats.md`` for every field)::
     truth/survey_truth_YYYYMMDD.csv         the drivers behind each survey offer
     truth/deferred_backlog_YYYYMMDD.csv     deferred contacts per channel and local hour
     truth/agent_quality.csv                 hidden agent attributes (one file per run)
+    agents/agent_directory_YYYYMMDD.csv     the agent directory at the run's first day
+
+The agent directory is what an ACD's user administration exports: one row per agent with
+its team (the scenario's agent group), its skills with levels (``booking:8;general:5``)
+and the deferred channels it works (``email;sms``), written once per run and named after
+the run's first day, so a later run adds a newer snapshot.
 
 The two Asterisk files are written exactly as Asterisk writes them (``acd.asterisk``
 holds the semantics) and rotated like logrotate with ``dateext``/``create``/``notifempty``:
@@ -202,6 +208,7 @@ SURVEY_TRUTH_COLUMNS = (
 )
 BACKLOG_COLUMNS = ("hour_start", "channel", "queue", "open_start", "arrived", "closed", "open_end")
 AGENT_QUALITY_COLUMNS = ("agent_id", "group", "quality", "handle_factor")
+AGENT_DIRECTORY_COLUMNS = ("snapshot_date", "agent_id", "team", "skills", "deferred_channels")
 
 #: stream name → (folder, file prefix, header)
 OWN_STREAMS: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -606,6 +613,7 @@ class LandingWriter:
             "deferred_backlog": _backlog_row,
         }
         self._n_agent_quality = 0
+        self._n_agent_directory = 0
         self._day: _dt.date | None = None
         self._n_qlog = 0
         self._n_cdr = 0
@@ -688,6 +696,22 @@ class LandingWriter:
                 )
         self._n_agent_quality = len(rows)
 
+    def agent_directory(
+        self, snapshot: _dt.date, rows: list[tuple[str, str, dict[str, int], tuple[str, ...]]]
+    ) -> None:
+        """Write ``agents/agent_directory_YYYYMMDD.csv``: (agent_id, team, skills -> level,
+        deferred channels) per agent, as of ``snapshot``."""
+        path = self.out_dir / "agents" / f"agent_directory_{snapshot:%Y%m%d}.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            f.write(",".join(AGENT_DIRECTORY_COLUMNS) + CSV_EOL)
+            for agent_id, team, skills, deferred in rows:
+                levels = ";".join(f"{skill}:{level}" for skill, level in skills.items())
+                f.write(
+                    csv_row([f"{snapshot:%Y-%m-%d}", agent_id, team, levels, ";".join(deferred)])
+                )
+        self._n_agent_directory = len(rows)
+
     # -- days, flushing --------------------------------------------------------------------
 
     def start_day(self, local_date: _dt.date) -> None:
@@ -738,6 +762,7 @@ class LandingWriter:
         for name, out in self._own.items():
             counts[name] = out.count
         counts["agent_quality"] = self._n_agent_quality
+        counts["agent_directory"] = self._n_agent_directory
         return counts
 
     def __enter__(self) -> LandingWriter:

@@ -59,3 +59,25 @@ def test_outbound_attempt_ids_of_two_runs_do_not_collide(runs):
     days = {attempt[2:10] for attempt in ids}
     assert days == {"20260901", "20260902"}
     assert len(ids) == len(set(ids))
+
+
+def test_each_run_writes_its_agent_directory_snapshot(runs):
+    from acd.scenario import load_scenario
+
+    spec = load_scenario("airline")
+    groups = {group.name: group for group in spec.agent_groups}
+    snapshots = sorted((runs["continued"] / "agents").glob("agent_directory_*.csv"))
+    assert [p.name for p in snapshots] == [
+        "agent_directory_20260901.csv",
+        "agent_directory_20260902.csv",
+    ]
+    with snapshots[0].open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == sum(group.count for group in spec.agent_groups) == 300
+    assert len({row["agent_id"] for row in rows}) == 300
+    assert {row["snapshot_date"] for row in rows} == {"2026-09-01"}
+    for row in rows:
+        group = groups[row["team"]]
+        levels = dict(item.split(":") for item in row["skills"].split(";"))
+        assert {skill: int(level) for skill, level in levels.items()} == group.skills
+        assert row["deferred_channels"] == ";".join(group.deferred)

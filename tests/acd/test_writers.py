@@ -277,6 +277,7 @@ def test_own_csvs_headers_iso_times_and_quoting(tmp_path: Path) -> None:
         "survey_truth": 0,
         "deferred_backlog": 0,
         "agent_quality": 0,
+        "agent_directory": 0,
     }
 
 
