@@ -33,6 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -44,6 +45,7 @@ log = logging.getLogger(__name__)
 
 FINGERPRINT_BYTES = 4096
 MAX_AHEAD_FILES = 64  # files read and queued for parsing ahead of the database work
+AHEAD_BYTES = 64 << 20  # and at most this much of their input (beyond the first)
 
 MANIFEST_DDL = """
 create table if not exists ingest_files (
@@ -163,6 +165,7 @@ class _Prepared:
     header: bytes | None
     head: bytes  # the file's first FINGERPRINT_BYTES (fewer if the file is shorter)
     before: bytes  # up to FINGERPRINT_BYTES just before ``offset``
+    load_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     @property
     def head_sha(self) -> str:
@@ -170,28 +173,42 @@ class _Prepared:
 
 
 @dataclass
+class _Shaped:
+    """What the parse worker makes of a file: the reader's result and the rows to insert."""
+
+    result: ReadResult
+    batch: pa.Table  # the raw table's columns, lineage filled, repeats within the file dropped
+    key_range: str  # SQL filter on the first key column covering the batch (see _key_range)
+
+
+@dataclass
 class _Parsed:
     """A parsed file waiting in a group for its transaction."""
 
     prepared: _Prepared
-    result: ReadResult
+    shaped: _Shaped
     new_offset: int
     head_sha: str
     tail_sha: str
+
+    @property
+    def result(self) -> ReadResult:
+        return self.shaped.result
 
 
 class Loader:
     """Loads files into one ingest DuckDB database (see the module docstring).
 
-    Speed: parsing (Arrow and Polars) happens in a worker thread, up to
-    ``MAX_AHEAD_FILES`` files and ``group_bytes`` of input ahead of the database work in
-    the calling thread; both release the GIL, so on two cores they overlap. Files of one
-    source are written in groups, up to
-    ``group_rows`` rows or ``group_bytes`` bytes of input per transaction: DuckDB pays a
-    fixed cost per commit and per duplicate check, and a day's rotated log is small. A
-    group is all or nothing, like a single file: a process killed mid-load loses the
-    whole group, and the next run loads it again. Memory is bounded by the group size
-    plus the file being parsed.
+    Speed: parsing (Arrow and Polars), dropping rows that repeat within a file and adding
+    the lineage columns happen in a worker thread, up to ``MAX_AHEAD_FILES`` files and
+    ``AHEAD_BYTES`` of input ahead of the database work in the calling thread; both
+    release the GIL, so on two cores they overlap (DuckDB gets the other cores). Each
+    file is one insert into an open transaction, committed once it holds ``group_rows``
+    rows or ``group_bytes`` bytes of input: DuckDB pays a fixed cost per commit, and a
+    day's rotated log is small. A group is all or nothing, like a single file: a process
+    killed mid-load loses the whole group, and the next run loads it again. Memory is
+    bounded by the files parsed ahead (DuckDB writes a transaction's full row groups to
+    the database file as they fill).
     """
 
     def __init__(
@@ -208,9 +225,14 @@ class Loader:
         self.sources = all_sources()
         self.group_rows = group_rows
         self.group_bytes = group_bytes
+        self._group: list[tuple[_Parsed, int]] = []  # written in the open transaction
+        self._ready: set[str] = set()  # sources whose tables exist in this transaction
         self.con = duckdb.connect(str(self.db_path))
         # The CLI reports per file; DuckDB's own bar per statement would only be noise.
         self.con.execute("set enable_progress_bar = false")
+        # The parse worker keeps one core busy; DuckDB's inserts (one per file) gain
+        # nothing from a second thread fighting it for that core, and cost more CPU.
+        self.con.execute(f"set threads = {max(1, (os.cpu_count() or 1) - 1)}")
         self.con.execute(MANIFEST_DDL)
 
     def close(self) -> None:
@@ -291,8 +313,12 @@ class Loader:
         con = self.con
         con.execute("begin transaction")
         try:
-            batch = _lineage_batch(result.rows, source, str(root), load_id, 0)
-            inserted = self._insert_rows(source, batch) if batch.num_rows else 0
+            batch = _insert_batch(result.rows, source, str(root), load_id)
+            inserted = (
+                self._insert_rows(source, batch, _key_range(batch, source.natural_key[0]))
+                if batch.num_rows
+                else 0
+            )
             self._insert_rejects(source, [(str(root), load_id, fresh)], now)
             read = result.rows.num_rows + len(result.rejects)
             con.execute(
@@ -329,57 +355,48 @@ class Loader:
 
     # ------------------------------------------------------------------ pipeline
     def _pipeline(self, paths: list[Path], raise_errors: bool) -> list[FileReport]:
-        """Prepare files in order, parse one ahead in a worker thread, write in groups."""
+        """Prepare files in order, parse ahead in a worker thread, write in groups."""
         reports: list[FileReport] = []
-        pending: dict[str, list[_Parsed]] = {}
-        inflight: deque[tuple[_Prepared, Future[ReadResult]]] = deque()
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-parse") as pool:
-            for path in paths:
-                try:
-                    prepared = self._prepare(path)
-                except (OSError, ValueError) as exc:
-                    if raise_errors:
-                        raise
-                    log.warning("could not load %s: %s", path, exc)
-                    reports.append(FileReport(str(path), status="failed", error=_describe(exc)))
-                    continue
-                if isinstance(prepared, FileReport):
-                    reports.append(prepared)
-                    continue
-                reports.append(prepared.report)
-                waiting = [p for p, _f in inflight] + [
-                    parsed.prepared for group in pending.values() for parsed in group
-                ]
-                if any(p.head_sha == prepared.head_sha for p in waiting):
-                    # The same content twice in one run (a copy): let the first one land so
-                    # that the manifest recognises the second.
-                    while inflight:
-                        self._collect(*inflight.popleft(), pending, raise_errors)
-                    for name in list(pending):
-                        self._flush(pending.pop(name))
-                    prepared = self._prepare(path)
-                    if isinstance(prepared, FileReport):
-                        reports[-1] = prepared
+        inflight: deque[tuple[_Prepared, Future[_Shaped]]] = deque()
+        try:
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-parse") as pool:
+                for path in paths:
+                    try:
+                        prepared = self._prepare(path)
+                    except (OSError, ValueError) as exc:
+                        if raise_errors:
+                            raise
+                        log.warning("could not load %s: %s", path, exc)
+                        reports.append(FileReport(str(path), status="failed", error=_describe(exc)))
                         continue
-                    reports[-1] = prepared.report
-                future = pool.submit(
-                    prepared.source.parse,
-                    prepared.data,
-                    prepared.offset,
-                    prepared.lines + 1,
-                    self.options,
-                    prepared.header,
-                )
-                inflight.append((prepared, future))
-                # Parse ahead while the database works, within a memory budget.
-                while len(inflight) > MAX_AHEAD_FILES or (
-                    len(inflight) > 1 and sum(len(p.data) for p, _f in inflight) > self.group_bytes
-                ):
-                    self._collect(*inflight.popleft(), pending, raise_errors)
-            while inflight:
-                self._collect(*inflight.popleft(), pending, raise_errors)
-        for name in list(pending):
-            self._flush(pending.pop(name))
+                    if isinstance(prepared, FileReport):
+                        reports.append(prepared)
+                        continue
+                    reports.append(prepared.report)
+                    if any(p.head_sha == prepared.head_sha for p, _f in inflight):
+                        # The same content twice in one run (a copy): let the first one
+                        # land so that the manifest recognises the second.
+                        while inflight:
+                            self._collect(*inflight.popleft(), raise_errors)
+                        prepared = self._prepare(path)
+                        if isinstance(prepared, FileReport):
+                            reports[-1] = prepared
+                            continue
+                        reports[-1] = prepared.report
+                    inflight.append((prepared, pool.submit(_parse, prepared, self.options)))
+                    # Parse ahead while the database works, within a memory budget.
+                    while len(inflight) > MAX_AHEAD_FILES or (
+                        len(inflight) > 1 and sum(len(p.data) for p, _f in inflight) > AHEAD_BYTES
+                    ):
+                        self._collect(*inflight.popleft(), raise_errors)
+                while inflight:
+                    self._collect(*inflight.popleft(), raise_errors)
+            self._commit()
+        except BaseException:
+            for _prepared, future in inflight:
+                future.cancel()
+            self._rollback()
+            raise
         return reports
 
     def _prepare(self, path: Path) -> _Prepared | FileReport:
@@ -431,23 +448,18 @@ class Loader:
             before=before,
         )
 
-    def _collect(
-        self,
-        prepared: _Prepared,
-        future: Future[ReadResult],
-        pending: dict[str, list[_Parsed]],
-        raise_errors: bool,
-    ) -> None:
-        """Take a parsed file into its source's group; write the group once it is full."""
+    def _collect(self, prepared: _Prepared, future: Future[_Shaped], raise_errors: bool) -> None:
+        """Write a parsed file into the open group; commit the group once it is full."""
         report = prepared.report
         try:
-            result = future.result()
+            shaped = future.result()
         except (OSError, ValueError) as exc:
             if raise_errors:
                 raise
             log.warning("could not load %s: %s", prepared.path, exc)
             report.status, report.error = "failed", _describe(exc)
             return
+        result = shaped.result
         if result.consumed_bytes == 0:
             report.status = "waiting"
             report.note = _join(prepared.note, "last line not complete yet")
@@ -455,16 +467,18 @@ class Loader:
         consumed = result.consumed_bytes
         new_offset = prepared.offset + consumed
         head = prepared.head[: min(new_offset, FINGERPRINT_BYTES)]
-        tail = (prepared.before + prepared.data[:consumed])[-FINGERPRINT_BYTES:]
-        parsed = _Parsed(prepared, result, new_offset, _sha(head), _sha(tail))
+        if consumed >= FINGERPRINT_BYTES:  # (without copying the whole file's data)
+            tail = prepared.data[consumed - FINGERPRINT_BYTES : consumed]
+        else:
+            tail = (prepared.before + prepared.data[:consumed])[-FINGERPRINT_BYTES:]
+        parsed = _Parsed(prepared, shaped, new_offset, _sha(head), _sha(tail))
         if consumed < len(prepared.data):
             report.note = _join(report.note, "last line not complete yet, waits for the rest")
-        group = pending.setdefault(prepared.source.name, [])
-        group.append(parsed)
-        rows = sum(p.result.rows.num_rows + len(p.result.rejects) for p in group)
-        size = sum(len(p.prepared.data) for p in group)
+        self._write(parsed)
+        rows = sum(p.result.rows.num_rows + len(p.result.rejects) for p, _n in self._group)
+        size = sum(p.new_offset - p.prepared.offset for p, _n in self._group)
         if rows >= self.group_rows or size >= self.group_bytes:
-            self._flush(pending.pop(prepared.source.name))
+            self._commit()
 
     # ------------------------------------------------------------------ internals
     def _source_named(self, name: str) -> Source:
@@ -535,26 +549,13 @@ class Loader:
                 reason varchar, load_id varchar, quarantined_at timestamptz)"""
         )
 
-    def _insert_rows(self, source: Source, batch: pa.Table) -> int:
-        """Insert ``batch`` (lineage columns and ``_ord`` included) minus duplicates.
-
-        A duplicate is a row whose natural key is already in the raw table, or that
-        repeats an earlier row of the batch (earlier file of the group, then earlier line).
-        Returns the rows inserted.
-        """
+    def _insert_rows(self, source: Source, batch: pa.Table, key_range: str) -> int:
+        """Insert ``batch`` (see ``_insert_batch``) minus rows whose natural key is already
+        in the raw table (loaded before, or by an earlier file of this transaction's group).
+        ``key_range`` bounds the batch's first key column (``_key_range``). Returns the rows
+        inserted."""
         columns = ", ".join(f'"{f.name}"' for f in with_lineage(source.schema))
-        keys = source.natural_key
-        matches = " and ".join(f'r."{k}" is not distinct from b."{k}"' for k in keys)
-        # Repeats inside the batch: Polars' hash of the key columns (nulls equal, like
-        # SQL's "is not distinct from") is several times cheaper than a window in DuckDB.
-        first = (
-            pl.from_arrow(batch.select(list(keys)))
-            .select(pl.struct(pl.all()).is_first_distinct())
-            .to_series()
-        )
-        if not first.all():
-            batch = batch.filter(first.to_arrow())
-        key_range = _key_range(batch, keys[0])
+        matches = " and ".join(f'r."{k}" is not distinct from b."{k}"' for k in source.natural_key)
         self.con.register("_batch", batch)
         try:
             # Logs are appended in key order, so a new batch's key range usually holds no
@@ -599,58 +600,50 @@ class Loader:
         finally:
             self.con.unregister("_rejects")
 
-    def _flush(self, group: list[_Parsed]) -> None:
-        """Write a group of parsed files of one source in ONE transaction, manifest included."""
-        source = group[0].prepared.source
-        load_ids = [uuid.uuid4().hex for _ in group]
-        now = datetime.now(UTC)
-        batch = pa.concat_tables(
-            _lineage_batch(p.result.rows, source, str(p.prepared.path), load_id, ordinal)
-            for ordinal, (p, load_id) in enumerate(zip(group, load_ids, strict=True))
-        )
-        con = self.con
-        con.execute("begin transaction")
-        try:
+    def _write(self, parsed: _Parsed) -> None:
+        """Insert a file's rows, rejects and manifest rows into the open group's transaction
+        (opened here when none is). Files are written in order, so a row repeating one of
+        an earlier file of the group is already in the table: that file's duplicate."""
+        source = parsed.prepared.source
+        if not self._group:
+            self.con.execute("begin transaction")
+            self._ready.clear()
+        self._group.append((parsed, 0))
+        if source.name not in self._ready:
             self._ensure_tables(source)
-            inserted_total = self._insert_rows(source, batch) if batch.num_rows else 0
-            if inserted_total == batch.num_rows:
-                inserted = [p.result.rows.num_rows for p in group]
-            else:
-                # Some rows were duplicates: count what each file of the group added.
-                counts = dict(
-                    con.execute(
-                        f"""select load_id, count(*) from {source.table} r
-                        where {_key_range(batch, source.natural_key[0])}
-                            and load_id in (select unnest(?))
-                        group by load_id""",
-                        [load_ids],
-                    ).fetchall()
-                )
-                inserted = [counts.get(load_id, 0) for load_id in load_ids]
-            self._insert_rejects(
-                source,
-                [
-                    (str(p.prepared.path), load_id, p.result.rejects)
-                    for p, load_id in zip(group, load_ids, strict=True)
-                ],
-                now,
-            )
-            for p, load_id, added in zip(group, load_ids, inserted, strict=True):
-                self._record(p, load_id, added, now)
-            con.execute("commit")
-        except Exception:
-            con.execute("rollback")
-            raise
-        for p, load_id, added in zip(group, load_ids, inserted, strict=True):
+            self._ready.add(source.name)
+        batch = parsed.shaped.batch
+        added = self._insert_rows(source, batch, parsed.shaped.key_range) if batch.num_rows else 0
+        self._group[-1] = (parsed, added)
+        now = datetime.now(UTC)
+        load_id = parsed.prepared.load_id
+        self._insert_rejects(
+            source, [(str(parsed.prepared.path), load_id, parsed.result.rejects)], now
+        )
+        self._record(parsed, load_id, added, now)
+
+    def _commit(self) -> None:
+        """Commit the open group and fill in its files' reports."""
+        if not self._group:
+            return
+        group, self._group = self._group, []
+        self.con.execute("commit")
+        for p, added in group:
             rows, quarantined = p.result.rows.num_rows, len(p.result.rejects)
             report = p.prepared.report
-            report.load_id = load_id
+            report.load_id = p.prepared.load_id
             report.rows_read = rows + quarantined
             report.rows_loaded = added
             report.rows_duplicate = rows - added
             report.rows_quarantined = quarantined
             report.bytes_loaded = p.new_offset - p.prepared.offset
             report.reader_notes = dict(p.result.notes)
+
+    def _rollback(self) -> None:
+        """Undo the open group (a file of it could not be written)."""
+        if self._group:
+            self._group = []
+            self.con.execute("rollback")
 
     def _record(self, p: _Parsed, load_id: str, inserted: int, now: datetime) -> None:
         """The manifest rows for one file of a group (inside the group's transaction)."""
@@ -724,15 +717,35 @@ class Loader:
         )
 
 
-def _lineage_batch(
-    rows: pa.Table, source: Source, source_file: str, load_id: str, ordinal: int
-) -> pa.Table:
-    """A reader's rows with the loader's lineage columns and the file's place in its group."""
+def _parse(prepared: _Prepared, options: ReadOptions) -> _Shaped:
+    """Parse a file's new part and shape its rows for the insert (in the parse worker)."""
+    result = prepared.source.parse(
+        prepared.data, prepared.offset, prepared.lines + 1, options, prepared.header
+    )
+    batch = _insert_batch(result.rows, prepared.source, str(prepared.path), prepared.load_id)
+    return _Shaped(result, batch, _key_range(batch, prepared.source.natural_key[0]))
+
+
+def _insert_batch(rows: pa.Table, source: Source, source_file: str, load_id: str) -> pa.Table:
+    """A reader's rows as the raw table's columns (lineage filled), without the rows that
+    repeat an earlier row of the same file by natural key (nulls equal, as SQL's ``is not
+    distinct from``)."""
+    keys = pl.from_arrow(rows.select(list(source.natural_key)))
+    if isinstance(keys, pl.DataFrame) and keys.height:
+        # A 64-bit hash per row finds the candidates; only rows whose hash repeats are
+        # compared on their values (exact, and usually none).
+        hashes = keys.hash_rows()
+        repeated = hashes.is_duplicated()
+        if repeated.any():
+            first = pl.Series(np.ones(keys.height, dtype=bool))
+            idx = repeated.arg_true()
+            exact = keys[idx].select(pl.struct(pl.all()).is_first_distinct()).to_series()
+            first = first.scatter(idx, exact)
+            rows = rows.filter(first.to_arrow())
     n = rows.num_rows
     batch = rows.append_column("source_file", pa.repeat(pa.scalar(source_file, pa.string()), n))
     batch = batch.append_column("load_id", pa.repeat(pa.scalar(load_id, pa.string()), n))
-    batch = batch.select([f.name for f in with_lineage(source.schema)])
-    return batch.append_column("_ord", pa.repeat(pa.scalar(ordinal, pa.int32()), n))
+    return batch.select([f.name for f in with_lineage(source.schema)])
 
 
 def _is_audio(path: Path) -> bool:

@@ -219,8 +219,14 @@ def local_to_utc(naive: pl.Series, tz: str) -> tuple[pl.Series, dict[str, int]]:
     naive = naive.cast(pl.Datetime("us"))
     if tz in ("UTC", "Etc/UTC"):
         return naive.dt.replace_time_zone("UTC"), notes
-    aware = naive.dt.replace_time_zone(tz, ambiguous="null", non_existent="null")
-    aware = aware.dt.convert_time_zone("UTC")
+    aware = _utc_by_hour(naive, tz)
+    if aware is None:
+        aware = _utc_exact(naive, tz)
+    else:
+        rest = aware.is_null() & naive.is_not_null()
+        if rest.any():
+            idx = rest.arg_true()
+            aware = aware.scatter(idx, _utc_exact(naive.gather(idx), tz))
     odd = aware.is_null() & naive.is_not_null()
     if odd.any():
         idx = odd.arg_true()
@@ -240,6 +246,47 @@ def local_to_utc(naive: pl.Series, tz: str) -> tuple[pl.Series, dict[str, int]]:
         if gap:
             notes[NOTE_NONEXISTENT] = gap
     return aware, notes
+
+
+_HOUR_US = 3_600_000_000
+
+
+def _utc_exact(naive: pl.Series, tz: str) -> pl.Series:
+    """UTC instants of naive wall times of ``tz``; null where ambiguous or non-existent."""
+    aware = naive.dt.replace_time_zone(tz, ambiguous="null", non_existent="null")
+    return aware.dt.convert_time_zone("UTC")
+
+
+def _utc_by_hour(naive: pl.Series, tz: str) -> pl.Series | None:
+    """``_utc_exact`` for many times at once: the zone is asked once per wall-clock hour
+    the times fall in, and each time gets its hour's offset (integer arithmetic).
+
+    An hour whose first and last microsecond have the same offset, neither ambiguous nor
+    non-existent, holds no change of offset (the zone database has no two changes within
+    an hour), so every time in it has that offset. Times in other hours are left null for
+    ``_utc_exact``. None when there are too few times per distinct hour to gain anything.
+    """
+    micros = naive.cast(pl.Int64)
+    hour = micros // _HOUR_US
+    hours = hour.drop_nulls().unique()
+    if len(hours) * 16 > len(naive):
+        return None
+    first = (hours * _HOUR_US).cast(pl.Datetime("us"))
+    last = (hours * _HOUR_US + (_HOUR_US - 1)).cast(pl.Datetime("us"))
+
+    def offset(wall: pl.Series) -> pl.Series:
+        utc = _utc_exact(wall, tz).dt.replace_time_zone(None).cast(pl.Int64)
+        return utc - wall.cast(pl.Int64)
+
+    at_first, at_last = offset(first), offset(last)
+    same = (at_first == at_last).fill_null(False)
+    lookup = pl.DataFrame({"hour": hours.filter(same), "offset": at_first.filter(same)})
+    shift = (
+        pl.DataFrame({"hour": hour})
+        .join(lookup, on="hour", how="left", maintain_order="left")
+        .get_column("offset")
+    )
+    return (micros + shift).cast(pl.Datetime("us", "UTC"))
 
 
 def add_notes(notes: dict[str, int], more: dict[str, int]) -> None:

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pytest
 from click.testing import CliRunner
 
 from acd.simulate import simulate
@@ -56,6 +57,25 @@ def test_a_group_counts_each_files_duplicates_against_the_earlier_files(tmp_path
     with duckdb.connect(str(db), read_only=True) as con:
         manifest = dict(con.execute("select path, rows_loaded from ingest_files").fetchall())
     assert manifest == {str(a): 3, str(b): 2, str(c): 0}
+
+
+def test_a_group_that_fails_in_a_later_file_leaves_nothing_of_the_earlier_ones(tmp_path):
+    clean = write(tmp_path / "queue_log-20260901", LINES[0:3])
+    bad = write(tmp_path / "queue_log-20260902", [*LINES[3:5], "garbage"])
+    db = tmp_path / "ingest.duckdb"
+    # A quarantine table of the wrong shape: the second file's reject insert fails after
+    # the first file's rows and manifest rows were written in the same transaction.
+    with duckdb.connect(str(db)) as con:
+        con.execute("create table quarantine_queue_log (source_file date)")
+    with Loader(db, group_rows=10**6) as loader:
+        with pytest.raises(duckdb.Error):
+            loader.ingest([clean, bad])
+        assert loader.con.execute("select count(*) from ingest_files").fetchone()[0] == 0
+        assert "raw_queue_log" not in {r[0] for r in loader.con.execute("show tables").fetchall()}
+        loader.con.execute("drop table quarantine_queue_log")
+        report = loader.ingest([clean, bad])
+    assert [f.rows_loaded for f in report.files] == [3, 2]
+    assert [f.rows_quarantined for f in report.files] == [0, 1]
 
 
 def test_groups_of_one_file_give_the_same_tables_as_one_group(tmp_path):

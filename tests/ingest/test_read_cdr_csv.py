@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import polars as pl
 import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -23,6 +24,7 @@ from ingest.readers._text import (
     NOTE_NONEXISTENT,
     NOTE_NUL_ONLY,
     NOTE_NUL_PREFIX,
+    local_to_utc,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures" / "asterisk"
@@ -307,6 +309,31 @@ def test_dst_edges_in_local_times() -> None:
     assert summer["start_time"] == dt.datetime(2026, 7, 1, 10, 0, tzinfo=UTC)
     assert result.notes[NOTE_NONEXISTENT] == 1
     assert result.notes[NOTE_AMBIGUOUS] == 2
+
+
+@pytest.mark.parametrize(
+    "zone", ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Shanghai"]
+)
+def test_many_local_times_convert_like_zoneinfo_around_offset_changes(zone: str) -> None:
+    """Many times per hour take the per-hour offset path of ``local_to_utc``; the hours
+    holding a change of offset must still come out as ``datetime`` with ``fold=0`` says."""
+    tz = ZoneInfo(zone)
+    walls = []
+    # 2026's changes: New York 8 Mar and 1 Nov, Berlin 29 Mar and 25 Oct, Lord Howe
+    # (half an hour, not on the hour) 5 Apr and 4 Oct
+    for start in ((3, 6), (3, 27), (4, 3), (10, 2), (10, 23), (10, 30)):
+        day = dt.datetime(2026, *start)
+        walls += [day + dt.timedelta(seconds=53 * k) for k in range(3 * 86400 // 53)]
+    naive = pl.Series(walls, dtype=pl.Datetime("us"))
+    got, notes = local_to_utc(naive, zone)
+    expected = [w.replace(tzinfo=tz, fold=0).astimezone(UTC) for w in walls]
+    assert got.to_list() == expected
+    odd = sum(
+        w.replace(tzinfo=tz).astimezone(UTC).astimezone(tz).replace(tzinfo=None) != w
+        or w.replace(tzinfo=tz, fold=1).utcoffset() != w.replace(tzinfo=tz).utcoffset()
+        for w in walls
+    )
+    assert sum(notes.values()) == odd
 
 
 def test_crlf_and_non_utf8() -> None:
