@@ -69,19 +69,23 @@ PAGES: tuple[str, ...] = (
     "coverage",
     "roster",
     "adherence",
+    "qa_evaluate",
     "qa_scores",
+    "qa_calibration",
     "sql",
 )
 _ROLE_PAGES: dict[str, frozenset[str]] = {
     "admin": frozenset(PAGES),
     "manager": frozenset({"overview", "queues", "agents", "ivr", "orders", "settlement", "risk"}),
     "planner": frozenset({"overview", "queues", "forecast", "coverage", "roster", "adherence"}),
-    "qa": frozenset({"overview", "qa_scores", "agents"}),
+    "qa": frozenset({"overview", "qa_evaluate", "qa_scores", "qa_calibration", "agents"}),
     "analyst": frozenset({"overview", "queues", "agents", "ivr", "sql"}),
 }
 ACTIONS: dict[str, frozenset[str]] = {
     "generate_roster": frozenset({"planner", "admin"}),
     "evaluate": frozenset({"qa", "admin"}),
+    # see any evaluator's work list (the QA to-do page), not only one's own
+    "view_all_worklists": frozenset({"admin"}),
     "edit_risk": frozenset({"manager", "admin"}),
     "manage_users": frozenset({"admin"}),
     "see_numbers": frozenset({"manager", "qa", "admin"}),

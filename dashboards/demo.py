@@ -1,10 +1,15 @@
 """``callcenter demo``: the whole pipeline on simulated data, one command.
 
-simulate (acd) -> landing folder -> ingest (raw tables, quarantine, manifest) -> build
-(warehouse marts, data tests, publish) -> forecast -> staff -> roster -> QA sample and
-evaluations -> risk register and incidents -> build again (QA scores) -> settlement
-reports. It lives with the dashboards because it is the one place allowed to call every
-stage; the dashboard itself joins it when it exists.
+simulate the history (acd) -> landing folder -> ingest (raw tables, quarantine, manifest)
+-> build (warehouse marts, data tests, publish) -> forecast -> staff -> roster the coming
+week -> simulate the coming week on that roster (appended to the landing folder, as the
+PBX keeps writing) -> ingest it -> QA sample and evaluations -> risk register and
+incidents -> build again (the coming week's actuals, QA scores) -> settlement reports.
+The coming week gives the dashboards forecast against actual, coverage and adherence of
+a roster the suite itself produced.
+
+It lives with the dashboards because it is the one place allowed to call every stage;
+the dashboard itself joins it when it exists.
 
 The planning, QA, risk and settlement stages run the very commands a user types
 (``callcenter forecast ...``), so the demo shows their real output and exercises their
@@ -24,7 +29,20 @@ from callcenter_cli import progress, user_errors
 
 
 @click.command()
-@click.option("--days", default=28, show_default=True, type=click.IntRange(1, 3660))
+@click.option(
+    "--days",
+    default=56,
+    show_default=True,
+    type=click.IntRange(1, 3660),
+    help="Days of history to simulate before planning (8 weeks by default).",
+)
+@click.option(
+    "--coming-days",
+    default=7,
+    show_default=True,
+    type=click.IntRange(0, 7),
+    help="Days after the history simulated on the new (one-week) roster; 0: none. Needs --plan.",
+)
 @click.option("--start", default="2026-09-01", show_default=True, help="First simulated day.")
 @click.option(
     "--data",
@@ -57,6 +75,7 @@ from callcenter_cli import progress, user_errors
 @user_errors
 def demo(
     days: int,
+    coming_days: int,
     start: str,
     data_dir: Path,
     plan: bool,
@@ -64,7 +83,8 @@ def demo(
     serve: bool,
     port: int,
 ) -> None:
-    """Simulate the airline center, ingest its files, build the warehouse, then plan.
+    """Simulate the airline center, ingest its files, build the warehouse, then plan,
+    and run the coming week on the roster the planning produced.
 
     Writes data/landing (the PBX's and business systems' files), data/ingest.duckdb (raw
     tables) and data/warehouse.duckdb (the published marts); with --plan (the default)
@@ -74,7 +94,6 @@ def demo(
     did, then serves the dashboard unless --no-serve.
     """
     from acd.simulate import format_summary, simulate
-    from ingest.loader import Loader
     from ingest.readers.tariffs import DEFAULT_TARIFF_CSV
     from warehouse.publish import publish
     from warehouse.runner import WarehouseError
@@ -93,16 +112,7 @@ def demo(
     tariffs.parent.mkdir(parents=True, exist_ok=True)
     tariffs.write_text(DEFAULT_TARIFF_CSV, encoding="utf-8")
 
-    click.echo("\ningesting ...", err=True)
-    with Loader(ingest_db) as loader:
-        report = loader.ingest([landing])
-    for source, totals in report.by_source().items():
-        click.echo(
-            f"ingest {source:<18} {totals['files']:>4} files {totals['loaded']:>11,} rows loaded "
-            f"{totals['duplicate']:>7,} duplicate {totals['quarantined']:>5,} quarantined"
-        )
-    for failed in report.failed:
-        click.echo(f"ingest FAILED {failed.path}: {failed.error}")
+    _ingest(landing, ingest_db)
 
     click.echo("\nbuilding the warehouse ...", err=True)
     try:
@@ -116,14 +126,32 @@ def demo(
         f"{passed}/{len(result.build.tests)} data tests passed, {result.seconds:.1f} s"
     )
     if plan:
-        _plan(data_dir, first_day, days, roster_time_limit)
+        _plan(data_dir, first_day, days, coming_days, roster_time_limit)
     click.echo(f"\nlanding folder: {landing}\nwarehouse: {warehouse_db}")
     click.echo(f"demo pipeline took {time.monotonic() - started:.0f} s")
     if serve:
         _run_step(["serve", "--data", str(data_dir), "--port", str(port)])
 
 
-def _plan(data_dir: Path, first_day: date, days: int, roster_time_limit: float) -> None:
+def _ingest(landing: Path, ingest_db: Path) -> None:
+    """Load the landing folder (new and grown files only) and print the per-source totals."""
+    from ingest.loader import Loader
+
+    click.echo("\ningesting ...", err=True)
+    with Loader(ingest_db) as loader:
+        report = loader.ingest([landing])
+    for source, totals in report.by_source().items():
+        click.echo(
+            f"ingest {source:<18} {totals['files']:>4} files {totals['loaded']:>11,} rows loaded "
+            f"{totals['duplicate']:>7,} duplicate {totals['quarantined']:>5,} quarantined"
+        )
+    for failed in report.failed:
+        click.echo(f"ingest FAILED {failed.path}: {failed.error}")
+
+
+def _plan(
+    data_dir: Path, first_day: date, days: int, coming_days: int, roster_time_limit: float
+) -> None:
     """The planning, QA, risk and settlement stages, as the commands a user types."""
     from importlib.resources import files
 
@@ -131,10 +159,11 @@ def _plan(data_dir: Path, first_day: date, days: int, roster_time_limit: float) 
     planning = str(data_dir / "planning.duckdb")
     ops = str(data_dir / "operational.duckdb")
     last_day = first_day + timedelta(days=days - 1)
-    next_monday = last_day + timedelta(days=7 - last_day.weekday())
+    coming_start = last_day + timedelta(days=1)
+    period_end = last_day + timedelta(days=coming_days)
     qa_week = max(first_day, last_day - timedelta(days=6))
     register = str(files("qa.risk") / "airline_register.toml")
-    steps = [
+    planning_steps = [
         ["forecast", "--db", warehouse, "--planning", planning, "--horizon", "14d"],
         ["staff", "--planning", planning, "--db", warehouse],
         [
@@ -144,13 +173,33 @@ def _plan(data_dir: Path, first_day: date, days: int, roster_time_limit: float) 
             "--scenario",
             "airline",
             "--week",
-            next_monday.isoformat(),
+            coming_start.isoformat(),
             "--time-limit",
             f"{roster_time_limit:g}",
             "--skip-infeasible-agents",
             "--out",
             str(data_dir / "roster"),
         ],
+    ]
+    for args in planning_steps:
+        _run_step(args)
+    if coming_days:
+        _run_step(
+            [
+                "simulate",
+                "--start",
+                coming_start.isoformat(),
+                "--days",
+                str(coming_days),
+                "--roster",
+                str(data_dir / "roster" / "roster.csv"),
+                "--append",
+                "--out",
+                str(data_dir / "landing"),
+            ]
+        )
+        _ingest(data_dir / "landing", data_dir / "ingest.duckdb")
+    steps = [
         [
             "qa",
             "sample",
@@ -163,7 +212,7 @@ def _plan(data_dir: Path, first_day: date, days: int, roster_time_limit: float) 
             "--per-agent",
             "2",
             "--evaluators",
-            "qa1,qa2,qa3",
+            "qa,qa2,qa3",
             "--seed",
             "7",
         ],
@@ -180,7 +229,7 @@ def _plan(data_dir: Path, first_day: date, days: int, roster_time_limit: float) 
             "--calibration-session",
             "demo",
             "--evaluators",
-            "qa1,qa2,qa3",
+            "qa,qa2,qa3",
             "--seed",
             "7",
         ],
@@ -202,7 +251,7 @@ def _plan(data_dir: Path, first_day: date, days: int, roster_time_limit: float) 
             "--db",
             warehouse,
             "--period",
-            f"{first_day.isoformat()}..{last_day.isoformat()}",
+            f"{first_day.isoformat()}..{period_end.isoformat()}",
             "--out",
             str(data_dir / "reports"),
         ],

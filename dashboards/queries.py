@@ -562,6 +562,118 @@ def qa_evaluations(
     )
 
 
+QA_OPEN_CALL_COLUMNS = [
+    "call_id",
+    "agent_id",
+    "queue",
+    "call_time_local",
+    "handle_s",
+    "caller_number",
+    "recording_file_name",
+    "reasons",
+    "plan_id",
+    "evaluator",
+]
+
+
+def qa_open_evaluators(ops_db: PathLike) -> list[str]:
+    """The evaluators with sampled calls waiting for them (``qa.store.open_assignments``),
+    sorted."""
+    from qa.store import open_assignments
+
+    return sorted(set(open_assignments(ops_db)["evaluator"]))
+
+
+def qa_open_calls(warehouse: PathLike, ops_db: PathLike, evaluator: str) -> pd.DataFrame:
+    """``evaluator``'s work list: the sampled calls assigned to them and not yet evaluated
+    by them (``qa.store.open_assignments``), oldest plan first, with what the warehouse
+    knows of each call: handle time (``fct_calls.handle_s``), the caller's number (first
+    queue visit, ``int_queue_visits``) and the recording's file name. Columns
+    ``QA_OPEN_CALL_COLUMNS``; the number and file name are for :func:`dashboards.views.
+    _common.table` to mask."""
+    from qa.store import open_assignments
+
+    assigned = open_assignments(ops_db, evaluator=evaluator)
+    if assigned.empty:
+        return pd.DataFrame(columns=QA_OPEN_CALL_COLUMNS)
+    details = _query(
+        warehouse,
+        "with visits as (select call_id, arg_min(caller_number, enter_time) as caller_number "
+        "from int_queue_visits where call_id in (select unnest(?::varchar[])) group by call_id) "
+        "select c.call_id, c.handle_s, visits.caller_number, c.recording_file_name "
+        "from fct_calls c left join visits using (call_id) "
+        "where c.call_id in (select unnest(?::varchar[]))",
+        [assigned["call_id"].tolist(), assigned["call_id"].tolist()],
+    )
+    frame = assigned.merge(details, on="call_id", how="left")
+    return frame.loc[:, QA_OPEN_CALL_COLUMNS].reset_index(drop=True)
+
+
+def qa_recent_evaluations(ops_db: PathLike, evaluator: str, limit: int = 10) -> pd.DataFrame:
+    """The latest ``limit`` evaluations ``evaluator`` submitted (``qa.store.evaluations``,
+    the operational store: shown at once, before the next warehouse build), newest first:
+    evaluation_id, call_id, agent_id, queue, evaluated_at (UTC), qa_score (the stored
+    score, 0-100), passed, critical_failed, calibration_session."""
+    from qa.store import evaluations
+
+    frame = evaluations(ops_db)
+    frame = frame.loc[frame["evaluator"] == evaluator]
+    frame = frame.sort_values(["evaluated_epoch_s", "evaluation_id"], ascending=False).head(limit)
+    evaluated = pd.to_datetime(frame["evaluated_epoch_s"], unit="s").dt.floor("s")
+    columns = [
+        "evaluation_id",
+        "call_id",
+        "agent_id",
+        "queue",
+        "evaluated_at",
+        "qa_score",
+        "passed",
+        "critical_failed",
+        "calibration_session",
+    ]
+    shown = frame.assign(evaluated_at=evaluated, qa_score=frame["score"])
+    return shown.loc[:, columns].reset_index(drop=True)
+
+
+def qa_section_scores(
+    warehouse: PathLike,
+    start: date,
+    end: date,
+    queues: Sequence[str] | None,
+    agent_id: str,
+) -> pd.DataFrame:
+    """Mean section scores (``mart_qa_section_scores``) of the evaluations that count for
+    the scorecards (``counts_for_scorecard``: no overturned dispute, no calibration) of the
+    calls of the local days ``start..end`` (and queues): per section, ``agent_id``'s mean
+    and every agent's, over the evaluations where the section has a score (a section all
+    NA drops out). Columns section_id, section_title, section_weight, evaluations
+    (``agent_id``'s with a score), agent_mean_score, all_mean_score."""
+    columns = [
+        "section_id",
+        "section_title",
+        "section_weight",
+        "evaluations",
+        "agent_mean_score",
+        "all_mean_score",
+    ]
+    if not _has_table(warehouse, "mart_qa_section_scores"):
+        return pd.DataFrame(columns=columns)
+    where, parameters = _in_list("queue", queues)
+    return _query(
+        warehouse,
+        "select section_id, any_value(section_title) as section_title, "
+        "max(section_weight) as section_weight, "
+        "count(section_score) filter (where agent_id = ?) as evaluations, "
+        "avg(section_score) filter (where agent_id = ?) as agent_mean_score, "
+        "avg(section_score) as all_mean_score "
+        "from mart_qa_section_scores "
+        "where counts_for_scorecard and call_day_local between ? and ?"
+        + where
+        + " group by section_id order by section_weight desc, section_id",
+        [agent_id, agent_id, start, end, *parameters],
+    )
+
+
 # ---------------------------------------------------------------- adherence
 
 

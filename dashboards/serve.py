@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -38,7 +37,7 @@ def streamlit_command(port: int, host: str) -> list[str]:
 
 
 def serve_environment(data_dir: Path, environ: dict[str, str] | None = None) -> dict[str, str]:
-    """The subprocess environment: ``CALLCENTER_DATA`` set to the absolute data folder and
+    """The server's environment: ``CALLCENTER_DATA`` set to the absolute data folder and
     the project root on ``PYTHONPATH`` (so ``dashboards`` imports from any working
     directory, installed or not)."""
     environment = dict(os.environ if environ is None else environ)
@@ -70,11 +69,12 @@ def serve(data_dir: Path, port: int, host: str) -> None:
     if not paths.warehouse.is_file():
         raise UserError(f"no warehouse at {paths.warehouse}: run 'callcenter demo' first")
     click.echo(f"dashboard: http://{host}:{port}  (data: {data_dir}; Ctrl-C stops it)")
+    # Become the Streamlit server (exec, not a child process): a supervisor's SIGTERM, a
+    # test's terminate() or Ctrl-C reach the server itself and nothing is left running.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    command = streamlit_command(port, host)
     try:
-        completed = subprocess.run(
-            streamlit_command(port, host), env=serve_environment(data_dir), check=False
-        )
-    except KeyboardInterrupt:
-        return
-    if completed.returncode not in (0, -2, 130):
-        raise UserError(f"streamlit stopped with exit code {completed.returncode}")
+        os.execve(command[0], command, serve_environment(data_dir))
+    except OSError as exc:
+        raise UserError(f"could not start streamlit ({command[0]}): {exc}") from None

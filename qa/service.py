@@ -1,8 +1,25 @@
 """QA's units of work over the warehouse (read-only) and the operational store.
 
 Each function reads what it needs from the published warehouse through
-``warehouse.connect.read_only``, runs the pure core (``qa.sampling``, ``qa.scoring``)
-and writes one transaction to the store (``qa.store``).
+``warehouse.connect.read_only``, runs the pure core (``qa.sampling``, ``qa.scoring``,
+``qa.calibration``) and writes one transaction to the store (``qa.store``).
+
+Calibration in detail (``calibration_results``; the whole-score agreement and bias are
+``qa.calibration.calibrate``'s). Only calls scored by at least two evaluators of the
+session count, as in ``calibrate``:
+
+- **deviation** of an evaluator, overall or in one section: the mean, over the calls
+  they scored, of (their score - the session mean of that call, i.e. the mean score of
+  every evaluator of the call); positive = more lenient than the session. A section all
+  NA for an evaluator drops out of that section.
+- **spread** of a section: the mean, over calls, of (highest - lowest) section score the
+  evaluators gave the call, in points; **alpha**: Krippendorff's alpha (interval) of the
+  section scores (calls x evaluators), None where undefined (fewer than two pairable
+  scores, or all equal).
+- **agreement** of an item (question): the share of calls on which every evaluator
+  gave the same answer (``na`` counts as an answer); **alpha**: Krippendorff's alpha of
+  the answers, nominal for yes/no items (``na`` a value of its own), interval for 1-5
+  ratings (``na`` missing); None where undefined (e.g. every answer the same).
 """
 
 from __future__ import annotations
@@ -15,9 +32,11 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from qa import calls, store
+from qa.calibration import CalibrationReport, calibrate, evaluator_bias, krippendorff_alpha
 from qa.form import Form
 from qa.sampling import SamplingWeights, draw_sample
 from qa.scoring import Evaluation, score
@@ -214,3 +233,164 @@ def evaluation_summary(
             for s in evaluation.sections
         },
     }
+
+
+def unanswered(form: Form, answers: dict[str, object]) -> list[str]:
+    """The items of ``form`` without an answer in ``answers`` (None or blank counts as
+    none), in form order: what ``qa.scoring.score`` would refuse as missing."""
+    return [
+        item_id
+        for item_id in form.items()
+        if answers.get(item_id) is None or str(answers.get(item_id)).strip() == ""
+    ]
+
+
+# ---------------------------------------------------------------------------- calibration
+
+SECTION_AGREEMENT_FIELDS = [
+    "section_id", "section_title", "section_weight", "calls", "evaluators", "mean_score",
+    "spread", "alpha",
+]  # fmt: skip
+ITEM_AGREEMENT_FIELDS = ["section_id", "item_id", "calls", "evaluators", "agreement", "alpha"]
+EVALUATOR_FIELDS = [
+    "evaluator", "calls", "mean_score", "bias", "mean_abs_difference", "deviation",
+]  # fmt: skip
+SECTION_DEVIATION_FIELDS = ["evaluator", "section_id", "section_title", "calls", "deviation"]
+
+
+@dataclass(frozen=True)
+class CalibrationResults:
+    """A calibration session in detail (module docstring): the whole-score report of
+    ``qa.calibration.calibrate``, then per evaluator, section and item."""
+
+    session: str
+    report: CalibrationReport
+    evaluators: pd.DataFrame  # EVALUATOR_FIELDS: calibrate's bias, and the deviation
+    sections: pd.DataFrame  # SECTION_AGREEMENT_FIELDS, in form order
+    items: pd.DataFrame  # ITEM_AGREEMENT_FIELDS, in form order
+    section_deviations: pd.DataFrame  # SECTION_DEVIATION_FIELDS
+
+
+def _shared(frame: pd.DataFrame, value: str) -> pd.DataFrame:
+    """Rows of calls that at least two evaluators gave a (non-missing) ``value``."""
+    rated = frame.dropna(subset=[value])
+    keep = rated.groupby("call_id")["evaluator"].transform("nunique") >= 2
+    return rated.loc[keep]
+
+
+def _alpha(frame: pd.DataFrame, value: str, metric: str) -> float | None:
+    if frame.empty:
+        return None
+    wide = frame.pivot_table(index="evaluator", columns="call_id", values=value, aggfunc="first")
+    alpha = krippendorff_alpha(wide.to_numpy(dtype=float), metric)
+    return None if np.isnan(alpha) else alpha
+
+
+def _deviation(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Mean of (score - the call's mean score) per ``keys`` (evaluator[, section])."""
+    group = ["call_id", *[k for k in keys if k != "evaluator"]]
+    centred = frame.assign(
+        deviation=frame["score"] - frame.groupby(group)["score"].transform("mean")
+    )
+    return (
+        centred.groupby(keys, sort=True)
+        .agg(calls=("call_id", "nunique"), deviation=("deviation", "mean"))
+        .reset_index()
+    )
+
+
+def calibration_detail(
+    session: str, scores: pd.DataFrame, sections: pd.DataFrame, answers: pd.DataFrame
+) -> CalibrationResults:
+    """The session's results (module docstring) from its evaluations (``call_id``,
+    ``evaluator``, ``score``), section scores (``qa.store.calibration_sections``) and
+    answers (``qa.store.calibration_answers``)."""
+    report = calibrate(scores)
+    shared_scores = _shared(scores, "score")
+    bias = evaluator_bias(scores)
+    overall = _deviation(shared_scores, ["evaluator"])[["evaluator", "deviation"]]
+    evaluators = bias.merge(overall, on="evaluator", how="left").loc[:, EVALUATOR_FIELDS]
+
+    order = {sid: i for i, sid in enumerate(dict.fromkeys(sections["section_id"]))}
+    section_rows = []
+    deviations = []
+    for section_id, rows in sections.groupby("section_id", sort=False):
+        shared = _shared(rows, "score")
+        per_call = shared.groupby("call_id")["score"]
+        section_rows.append(
+            {
+                "section_id": section_id,
+                "section_title": rows["section_title"].iloc[0],
+                "section_weight": float(rows["section_weight"].iloc[0]),
+                "calls": int(shared["call_id"].nunique()),
+                "evaluators": int(shared["evaluator"].nunique()),
+                "mean_score": float(shared["score"].mean()) if len(shared) else None,
+                "spread": float((per_call.max() - per_call.min()).mean()) if len(shared) else None,
+                "alpha": _alpha(shared, "score", "interval"),
+            }
+        )
+        if len(shared):
+            deviations.append(_deviation(shared, ["evaluator", "section_id"]))
+    section_frame = pd.DataFrame(section_rows, columns=SECTION_AGREEMENT_FIELDS)
+    section_frame = section_frame.sort_values(
+        "section_id", key=lambda s: s.map(order), kind="stable"
+    ).reset_index(drop=True)
+    titles = dict(zip(section_frame["section_id"], section_frame["section_title"], strict=True))
+    section_deviations = (
+        pd.concat(deviations, ignore_index=True)
+        if deviations
+        else pd.DataFrame(columns=["evaluator", "section_id", "calls", "deviation"])
+    )
+    section_deviations["section_title"] = section_deviations["section_id"].map(titles)
+    section_deviations = section_deviations.sort_values(
+        ["evaluator", "section_id"],
+        key=lambda s: s.map(order) if s.name == "section_id" else s,
+        kind="stable",
+    ).reset_index(drop=True)[SECTION_DEVIATION_FIELDS]
+
+    item_rows = []
+    for item_id, rows in answers.groupby("item_id", sort=False):
+        shared = _shared(rows, "answer")
+        rating = rows["answer"].str.fullmatch(r"[1-5]").any()
+        if rating:
+            values, metric = shared.assign(v=pd.to_numeric(shared["item_value"])), "interval"
+        else:
+            codes = {"yes": 1.0, "no": 0.0, "na": 2.0}
+            values, metric = shared.assign(v=shared["answer"].map(codes)), "nominal"
+        same = shared.groupby("call_id")["answer"].nunique() == 1
+        item_rows.append(
+            {
+                "section_id": rows["section_id"].iloc[0],
+                "item_id": item_id,
+                "calls": int(shared["call_id"].nunique()),
+                "evaluators": int(shared["evaluator"].nunique()),
+                "agreement": float(same.mean()) if len(same) else None,
+                "alpha": _alpha(values.dropna(subset=["v"]), "v", metric),
+            }
+        )
+    items = pd.DataFrame(item_rows, columns=ITEM_AGREEMENT_FIELDS)
+    return CalibrationResults(session, report, evaluators, section_frame, items, section_deviations)
+
+
+def calibration_results(
+    ops_db: str | os.PathLike[str], session: str, form: Form | None = None
+) -> CalibrationResults:
+    """A calibration session's results from the store (``QAError`` when it has none).
+
+    ``form``: the form whose order the sections and items follow (default: the order
+    they are stored in).
+    """
+    scores = store.evaluations(ops_db)
+    scores = scores.loc[scores["calibration_session"] == session]
+    if scores.empty:
+        raise QAError(f"no evaluations in calibration session {session!r}")
+    sections = store.calibration_sections(ops_db, session)
+    answers = store.calibration_answers(ops_db, session)
+    if form is not None:
+        section_rank = {s.id: i for i, s in enumerate(form.sections)}
+        item_rank = {item_id: i for i, item_id in enumerate(form.items())}
+        sections = sections.sort_values(
+            "section_id", key=lambda s: s.map(section_rank), kind="stable"
+        )
+        answers = answers.sort_values("item_id", key=lambda s: s.map(item_rank), kind="stable")
+    return calibration_detail(session, scores, sections, answers)

@@ -255,21 +255,36 @@ def sample_assignment(ops_db: str | os.PathLike[str], call_id: str) -> dict[str,
     return {"plan_id": rows[0][0], "evaluator": rows[0][1]} if rows else None
 
 
-def open_assignments(ops_db: str | os.PathLike[str], plan_id: str | None = None) -> pd.DataFrame:
-    """Sampled calls not yet evaluated by their assigned evaluator, oldest plan first."""
+OPEN_ASSIGNMENT_FIELDS = [
+    "call_id", "plan_id", "agent_id", "queue", "call_time_local", "recording_id", "evaluator",
+    "reasons",
+]  # fmt: skip
+
+
+def open_assignments(
+    ops_db: str | os.PathLike[str],
+    plan_id: str | None = None,
+    *,
+    evaluator: str | None = None,
+) -> pd.DataFrame:
+    """Sampled calls not yet evaluated by their assigned evaluator, oldest plan first.
+
+    ``evaluator``: only the calls assigned to this evaluator (their work list). Columns
+    ``OPEN_ASSIGNMENT_FIELDS`` (``reasons``: the sampling signals, comma-separated).
+    """
     sql = """
         select s.call_id, s.plan_id, s.agent_id, s.queue, s.call_time_local,
-            s.recording_id, s.evaluator
+            s.recording_id, s.evaluator, s.reasons
         from qa_sample_calls s
         join qa_sample_plans p using (plan_id)
         where not exists (
             select 1 from qa_evaluations e
             where e.call_id = s.call_id and e.evaluator = s.evaluator
-        ) and (? is null or s.plan_id = ?)
+        ) and (? is null or s.plan_id = ?) and (? is null or s.evaluator = ?)
         order by p.period_start, s.plan_id, s.evaluator, s.call_id
     """
-    frame = _frame(ops_db, sql, [plan_id, plan_id])
-    return frame if frame is not None else pd.DataFrame()
+    frame = _frame(ops_db, sql, [plan_id, plan_id, evaluator, evaluator])
+    return frame if frame is not None else pd.DataFrame(columns=OPEN_ASSIGNMENT_FIELDS)
 
 
 # ---------------------------------------------------------------------------- evaluations
@@ -426,6 +441,51 @@ def evaluation_row(ops_db: str | os.PathLike[str], evaluation_id_: str) -> dict[
     if frame is None or frame.empty:
         raise StoreError(f"no evaluation {evaluation_id_} in the store")
     return frame.iloc[0].to_dict()
+
+
+def calibration_sessions(ops_db: str | os.PathLike[str]) -> list[str]:
+    """The calibration sessions with evaluations, by name."""
+    frame = _frame(
+        ops_db,
+        "select distinct calibration_session from qa_evaluations "
+        "where calibration_session is not null order by 1",
+    )
+    return [] if frame is None else frame["calibration_session"].tolist()
+
+
+CALIBRATION_SECTION_FIELDS = [
+    "evaluation_id", "call_id", "evaluator", "section_id", "section_title", "section_weight",
+    "score",
+]  # fmt: skip
+CALIBRATION_ANSWER_FIELDS = [
+    "evaluation_id", "call_id", "evaluator", "section_id", "item_id", "answer", "item_value",
+]  # fmt: skip
+
+
+def calibration_sections(ops_db: str | os.PathLike[str], session: str) -> pd.DataFrame:
+    """The section scores of a calibration session's evaluations (score NULL: all NA)."""
+    frame = _frame(
+        ops_db,
+        "select e.evaluation_id, e.call_id, e.evaluator, s.section_id, s.section_title, "
+        "s.section_weight, s.score "
+        "from qa_evaluations e join qa_evaluation_sections s using (evaluation_id) "
+        "where e.calibration_session = ? order by e.call_id, e.evaluator, s.section_id",
+        [session],
+    )
+    return frame if frame is not None else pd.DataFrame(columns=CALIBRATION_SECTION_FIELDS)
+
+
+def calibration_answers(ops_db: str | os.PathLike[str], session: str) -> pd.DataFrame:
+    """Every item answer of a calibration session's evaluations."""
+    frame = _frame(
+        ops_db,
+        "select e.evaluation_id, e.call_id, e.evaluator, a.section_id, a.item_id, a.answer, "
+        "a.item_value "
+        "from qa_evaluations e join qa_evaluation_answers a using (evaluation_id) "
+        "where e.calibration_session = ? order by e.call_id, e.evaluator, a.item_id",
+        [session],
+    )
+    return frame if frame is not None else pd.DataFrame(columns=CALIBRATION_ANSWER_FIELDS)
 
 
 def answers(ops_db: str | os.PathLike[str], evaluation_id_: str) -> pd.DataFrame:

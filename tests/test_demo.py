@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import duckdb
 from click.testing import CliRunner
 
@@ -27,7 +29,10 @@ def test_demo_plans_scores_and_reports_on_what_it_built(tmp_path):
     """Every later stage runs on the demo's own data and leaves its records behind."""
     result = CliRunner().invoke(
         main,
-        ["demo", "--days", "2", "--roster-time-limit", "3", "--data", str(tmp_path), "--no-serve"],
+        [
+            *("demo", "--days", "2", "--coming-days", "2", "--roster-time-limit", "3"),
+            *("--data", str(tmp_path), "--no-serve"),
+        ],
     )
     assert result.exit_code == 0, result.output
     with duckdb.connect(str(tmp_path / "planning.duckdb"), read_only=True) as con:
@@ -50,3 +55,25 @@ def test_demo_plans_scores_and_reports_on_what_it_built(tmp_path):
     assert (tmp_path / "roster" / "roster.csv").is_file()
     assert "dashboard log-ins" in result.output and "callcenter serve --data" in result.output
     assert any((tmp_path / "reports").glob("settlement_*.xlsx"))
+
+    # The two coming days ran on the roster the demo made: whoever logged in on them was
+    # rostered that day (a few rostered agents are absent, as the scenario's groups say).
+    with duckdb.connect(str(tmp_path / "planning.duckdb"), read_only=True) as con:
+        rostered = dict(
+            con.execute(
+                "select date, list(distinct agent_id) from roster_shifts "
+                "where activity = 'shift' group by date"
+            ).fetchall()
+        )
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
+        worked = dict(
+            con.execute(
+                "select day_local, list(distinct agent_id) from mart_agent_daily "
+                "where login_s > 0 group by day_local"
+            ).fetchall()
+        )
+    coming = [date(2026, 9, 3), date(2026, 9, 4)]
+    assert sorted(worked) == [date(2026, 9, 1), date(2026, 9, 2), *coming]
+    for day in coming:
+        assert set(worked[day]) <= set(rostered[day])
+        assert len(worked[day]) >= 0.8 * len(rostered[day])

@@ -3,30 +3,40 @@
 import streamlit as st
 
 from dashboards import charts, queries
-from dashboards.views._common import agent_ids, cached, csv_download, paths, range_filter, require
+from dashboards.views._common import (
+    agent_ids,
+    cached,
+    csv_download,
+    paths,
+    range_filter,
+    require,
+    table,
+    translator,
+)
 
 agent_period = cached(queries.agent_period)
 
 require("agents")
-st.header("Agents")
+t = translator()
+st.header(t("page.agents"))
 where = paths()
 left, right = st.columns([1, 3])
 with left:
     start, end = range_filter(where)
 with right:
     everyone = agent_ids(where.warehouse)["agent_id"].tolist()
-    chosen = st.multiselect("Agents (all when empty)", everyone, default=[], key="agents")
+    chosen = st.multiselect(t("filter.agents_all"), everyone, default=[], key="agents")
 agents = agent_period(where.warehouse, start, end, chosen or None)
 
 handled = int(agents["handled_calls"].sum()) if not agents.empty else 0
 columns = st.columns(3)
-columns[0].metric("Agents", f"{len(agents):,}")
-columns[1].metric("Handled calls", f"{handled:,}")
-columns[2].metric("Login hours", f"{agents['login_h'].sum():,.0f}")
-st.dataframe(agents, hide_index=True, key="agent_table")
+columns[0].metric(t("agents.count"), f"{len(agents):,}")
+columns[1].metric(t("agents.handled"), f"{handled:,}")
+columns[2].metric(t("agents.login_hours"), f"{agents['login_h'].sum():,.0f}")
+table(agents, key="agent_table")
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(charts.agent_occupancy_figure(agents), key="occupancy")
+    st.plotly_chart(charts.agent_occupancy_figure(agents, tr=t), key="occupancy")
 with right:
-    st.plotly_chart(charts.aux_time_figure(agents), key="aux")
+    st.plotly_chart(charts.aux_time_figure(agents, tr=t), key="aux")
 csv_download(agents, f"agents_{start}_{end}")

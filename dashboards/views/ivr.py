@@ -3,30 +3,41 @@
 import streamlit as st
 
 from dashboards import charts, queries
-from dashboards.views._common import cached, csv_download, paths, range_filter, require
+from dashboards.views._common import (
+    cached,
+    csv_download,
+    paths,
+    range_filter,
+    require,
+    table,
+    translator,
+)
 
 ivr_paths = cached(queries.ivr_paths)
 
 require("ivr")
-st.header("IVR")
+t = translator()
+st.header(t("page.ivr"))
 where = paths()
 left, right = st.columns([1, 1])
 with left:
     start, end = range_filter(where)
 with right:
-    hours = st.selectbox("Hours", ["all", "open", "closed"], key="hours")
+    hours = st.selectbox(
+        t("filter.hours"),
+        ["all", "open", "closed"],
+        format_func=lambda value: t.term("hours", value),
+        key="hours",
+    )
 paths_frame = ivr_paths(where.warehouse, start, end, None if hours == "all" else hours)
 
 calls = paths_frame["calls"].sum()
 columns = st.columns(3)
-columns[0].metric("Calls in the IVR", f"{calls:,.0f}")
+columns[0].metric(t("ivr.calls"), f"{calls:,.0f}")
 if calls:
-    columns[1].metric("Containment", f"{paths_frame['self_served'].sum() / calls:.1%}")
-    columns[2].metric("Drop-off", f"{paths_frame['dropped'].sum() / calls:.1%}")
-st.caption(
-    "Containment = self-served / calls (hang-ups are not contained); drop-off = hung up "
-    "inside a menu / calls (mart_ivr)."
-)
-st.plotly_chart(charts.ivr_figure(paths_frame), key="ivr")
-st.dataframe(paths_frame, hide_index=True, key="ivr_table")
+    columns[1].metric(t("ivr.containment"), f"{paths_frame['self_served'].sum() / calls:.1%}")
+    columns[2].metric(t("ivr.drop_off"), f"{paths_frame['dropped'].sum() / calls:.1%}")
+st.caption(t("ivr.caption"))
+st.plotly_chart(charts.ivr_figure(paths_frame, tr=t), key="ivr")
+table(paths_frame, key="ivr_table")
 csv_download(paths_frame, f"ivr_{start}_{end}")

@@ -8,19 +8,24 @@ from dashboards import charts, queries
 from dashboards.views._common import (
     cached,
     csv_download,
+    day_bounds,
     day_filter,
     paths,
     queue_filter,
     require,
     service_targets,
+    translator,
 )
 
+LIVE_REFRESH_S = 30  # the wallboard's refresh in live mode (the scheduler's build cadence
+# is minutes, so 30 s shows a new publish soon after it lands without loading the server)
 kpis_by = cached(queries.kpis_by)
 interval_kpis = cached(queries.interval_kpis)
 agents_by_state = cached(queries.agents_by_state)
 
 require("overview")
-st.header("Overview")
+t = translator()
+st.header(t("page.overview"))
 where = paths()
 left, right = st.columns([1, 3])
 with left:
@@ -28,33 +33,51 @@ with left:
 with right:
     queues = queue_filter(where)
 targets = service_targets()
+live = st.toggle(t("overview.live"), key="live", help=t("overview.live_help"))
 
-total = kpis_by(where.warehouse, day, day, queues, by="total")
-row = total.iloc[0].to_dict() if not total.empty else {}
-for column, tile in zip(st.columns(6), charts.kpi_tiles(row, targets), strict=True):
-    column.metric(tile.label, tile.value, tile.delta, delta_color=tile.delta_color)
-st.caption(
-    f"Targets: service level {targets['service_level']:.0%} answered within "
-    f"{targets['target_s']:.0f} s, ASA {targets['asa_s']:.0f} s, abandon rate "
-    f"{targets['abandon_rate']:.0%}, occupancy at most {targets['max_occupancy']:.0%}."
-)
 
-by_interval = kpis_by(where.warehouse, day, day, queues, by="interval")
-st.plotly_chart(charts.interval_figure(by_interval, targets["service_level"]), key="intervals")
+@st.fragment(run_every=LIVE_REFRESH_S if live else None)
+def board() -> None:
+    """Tiles, charts and agents by state; in live mode re-run every LIVE_REFRESH_S
+    seconds on the newest published day (cached reads follow each new publish)."""
+    shown = day_bounds(where)[1] if live else day
+    total = kpis_by(where.warehouse, shown, shown, queues, by="total")
+    row = total.iloc[0].to_dict() if not total.empty else {}
+    for column, tile in zip(st.columns(6), charts.kpi_tiles(row, targets, tr=t), strict=True):
+        column.metric(tile.label, tile.value, tile.delta, delta_color=tile.delta_color)
+    st.caption(t("overview.targets", **targets))
 
-busiest = (
-    by_interval.loc[by_interval["offered"].idxmax(), "interval_start_local"].time()
-    if not by_interval.empty
-    else time(11, 0)
-)
-at_time = st.time_input("Agents by state at", value=busiest, key="state_time")
-states = agents_by_state(where.warehouse, datetime.combine(day, at_time))
-left, right = st.columns(2)
-with left:
-    st.plotly_chart(charts.agent_state_figure(states), key="states")
-with right:
-    week = interval_kpis(where.warehouse, day - timedelta(days=6), day, queues)
+    by_interval = kpis_by(where.warehouse, shown, shown, queues, by="interval")
     st.plotly_chart(
-        charts.daily_service_level_figure(week, targets["service_level"]), key="daily_sl"
+        charts.interval_figure(by_interval, targets["service_level"], tr=t), key="intervals"
     )
-csv_download(by_interval, f"overview_{day}")
+    if live:
+        # now: the start of the newest interval with data
+        at = (
+            by_interval["interval_start_local"].max().to_pydatetime()
+            if not by_interval.empty
+            else datetime.combine(shown, time(11, 0))
+        )
+        st.caption(t("overview.live_caption", seconds=LIVE_REFRESH_S, at=f"{at:%Y-%m-%d %H:%M}"))
+    else:
+        busiest = (
+            by_interval.loc[by_interval["offered"].idxmax(), "interval_start_local"].time()
+            if not by_interval.empty
+            else time(11, 0)
+        )
+        at_time = st.time_input(t("overview.state_time"), value=busiest, key="state_time")
+        at = datetime.combine(shown, at_time)
+    states = agents_by_state(where.warehouse, at)
+    left, right = st.columns(2)
+    with left:
+        st.plotly_chart(charts.agent_state_figure(states, tr=t), key="states")
+    with right:
+        week = interval_kpis(where.warehouse, shown - timedelta(days=6), shown, queues)
+        st.plotly_chart(
+            charts.daily_service_level_figure(week, targets["service_level"], tr=t),
+            key="daily_sl",
+        )
+    csv_download(by_interval, f"overview_{shown}")
+
+
+board()

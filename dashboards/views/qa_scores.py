@@ -1,4 +1,5 @@
-"""QA: evaluation scores and the weekly agent scorecards."""
+"""QA: evaluation scores, the weekly agent scorecards, and one agent's trend and section
+scores."""
 
 import streamlit as st
 
@@ -6,17 +7,22 @@ from dashboards import charts, queries
 from dashboards.views._common import (
     cached,
     csv_download,
+    day_bounds,
     paths,
     queue_filter,
     range_filter,
     require,
+    table,
+    translator,
 )
 from qa.scorecards import weekly_scorecards
 
 qa_evaluations = cached(queries.qa_evaluations)
+qa_section_scores = cached(queries.qa_section_scores)
 
 require("qa_scores")
-st.header("QA scores")
+t = translator()
+st.header(t("page.qa_scores"))
 where = paths()
 left, right = st.columns([1, 3])
 with left:
@@ -25,13 +31,30 @@ with right:
     queues = queue_filter(where)
 evaluations = qa_evaluations(where.warehouse, start, end, queues)
 if evaluations.empty:
-    st.info("No evaluations of calls in these days: run 'callcenter qa score' first.")
+    st.info(t("qa.none"))
     st.stop()
-for column, tile in zip(st.columns(4), charts.qa_tiles(evaluations), strict=True):
+for column, tile in zip(st.columns(4), charts.qa_tiles(evaluations, tr=t), strict=True):
     column.metric(tile.label, tile.value)
-st.caption("Overturned disputes and calibration sessions do not count (qa.scorecards).")
-st.plotly_chart(charts.qa_score_figure(evaluations), key="scores")
-st.subheader("Weekly scorecards")
+st.caption(t("qa.caption"))
+st.plotly_chart(charts.qa_score_figure(evaluations, tr=t), key="scores")
+st.subheader(t("qa.scorecards"))
 scorecards = weekly_scorecards(evaluations)
-st.dataframe(scorecards, hide_index=True, key="scorecards")
+table(scorecards, key="scorecards")
 csv_download(scorecards, f"qa_scorecards_{start}_{end}")
+
+st.subheader(t("qa.agent"))
+agents = sorted(scorecards["agent_id"].unique())
+if not agents:
+    st.stop()
+agent = st.selectbox(t("filter.agent"), agents, key="agent")
+st.caption(t("qa.agent_caption"))
+first, last = day_bounds(where)
+history = qa_evaluations(where.warehouse, first, last, queues)
+weeks = weekly_scorecards(history[history["agent_id"] == agent])
+sections = qa_section_scores(where.warehouse, start, end, queues, agent)
+trend, by_section = st.columns(2)
+with trend:
+    st.plotly_chart(charts.qa_trend_figure(weeks, agent, tr=t), key="agent_trend")
+with by_section:
+    st.plotly_chart(charts.qa_section_figure(sections, agent, tr=t), key="agent_sections")
+table(weeks, key="agent_weeks")

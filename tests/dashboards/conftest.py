@@ -21,7 +21,11 @@ def dash_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     data = tmp_path_factory.mktemp("dash_data")
     result = CliRunner().invoke(
-        main, ["demo", "--days", "2", "--roster-time-limit", "3", "--data", str(data), "--no-serve"]
+        main,
+        [
+            *("demo", "--days", "2", "--coming-days", "1", "--roster-time-limit", "3"),
+            *("--data", str(data), "--no-serve"),
+        ],
     )
     assert result.exit_code == 0, result.output
     with pytest.MonkeyPatch.context() as patch:
@@ -39,3 +43,13 @@ def data_env(dash_data: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("CALLCENTER_DATA", str(dash_data))
     monkeypatch.setattr(auth, "PASSWORD_HASHER", CHEAP_HASHER)
     return dash_data
+
+
+@pytest.fixture(autouse=True)
+def strict_messages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A message id missing from ``dashboards.i18n.CATALOGUE`` fails the test (instead of
+    showing the id), and every session starts in the default language."""
+    from dashboards import i18n, settings
+
+    monkeypatch.setenv(i18n.STRICT_ENV_VAR, "1")
+    monkeypatch.delenv(settings.LANG_ENV_VAR, raising=False)

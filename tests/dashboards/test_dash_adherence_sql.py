@@ -156,8 +156,29 @@ def test_a_manager_does_not_get_the_sql_or_adherence_page():
 
 
 @pytest.mark.usefixtures("data_env")
-def test_adherence_says_when_no_roster_covers_the_state_days():
-    # the demo rosters the week after its simulated days
+def test_adherence_of_the_demos_own_roster_on_its_coming_day():
+    # the demo rosters the week after its history and simulates the first day of it
+    at = run_page("adherence", role="planner")
+    assert not at.info, at.info[0].value
+    assert at.metric and at.selectbox(key="day").options
+
+
+def test_adherence_says_when_no_roster_covers_the_state_days(
+    dash_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    shutil.copy(dash_data / "warehouse.duckdb", tmp_path / "warehouse.duckdb")
+    with read_write(tmp_path / "planning.duckdb") as con:
+        for ddl in DDL:
+            con.execute(ddl)
+        con.execute(
+            "insert into roster_runs (run_id, created_at, week_start, status) "
+            "values ('r1', now()::timestamp, date '2030-01-07', 'OPTIMAL')"
+        )
+        con.execute(
+            "insert into roster_shifts values ('r1', 'A1001', date '2030-01-07', 'shift', "
+            "timestamp '2030-01-07 08:00', timestamp '2030-01-07 16:00')"
+        )
+    monkeypatch.setenv("CALLCENTER_DATA", str(tmp_path))
     at = run_page("adherence", role="planner")
     assert "No roster covers the days with agent states" in at.info[0].value
     assert not at.metric
@@ -187,7 +208,7 @@ def overlapping(dash_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     """A data folder with the demo warehouse and a roster on both days with states."""
     shutil.copy(dash_data / "warehouse.duckdb", tmp_path / "warehouse.duckdb")
     days, agents = _state_days_and_agents(tmp_path / "warehouse.duckdb")
-    assert len(days) == 2 and len(agents) == 4
+    assert len(days) == 3 and len(agents) == 4  # 2 days of history + 1 coming day
     rows = []
     for day in days:
         for n, agent in enumerate(agents):
@@ -228,7 +249,7 @@ def test_adherence_per_day_matches_wfm_adherence(overlapping):
     at = run_page("adherence", role="planner")
     assert not at.info, at.info[0].value
     days = at.selectbox(key="day").options
-    assert len(days) == 2 and at.selectbox(key="day").value == days[-1]
+    assert len(days) == 3 and at.selectbox(key="day").value == days[-1]
     shown = metrics(at)
     assert (
         shown["Adherence"]

@@ -182,3 +182,14 @@ def test_qa_user_is_not_offered_settlement(browser, served):
     body = page.locator('[data-testid="stMain"]').inner_text()
     assert "Open receivables" not in body
     page.close()
+
+
+def test_admin_navigation_lists_every_page(browser, served):
+    from dashboards import auth
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    _log_in(page, served, "root")
+    navigation = _navigation_labels(page)
+    # every page plus "log out": none folded away behind "View more"
+    assert len(navigation) == len(auth.PAGES) + 1, navigation
+    page.close()

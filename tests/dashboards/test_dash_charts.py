@@ -185,3 +185,72 @@ def test_qa_tiles_count_as_the_scorecards_do():
     }
     histogram = charts.qa_score_figure(evaluations)
     assert [list(trace.x) for trace in histogram.data] == [[80.0, 100.0], [0.0]]
+
+
+# ---------------------------------------------------------------- QA trend and calibration
+
+
+def test_the_qa_trend_draws_the_weekly_mean_score_over_the_evaluations():
+    from dashboards.i18n import Translator
+
+    weekly = pd.DataFrame(
+        {
+            "agent_id": ["A1", "A1", "A1"],
+            "week_start": [date(2026, 9, 14), date(2026, 9, 7), date(2026, 9, 21)],
+            "evaluations": [2, 3, 1],
+            "mean_score": [70.0, 85.5, 92.0],
+        }
+    )
+    figure = charts.qa_trend_figure(weekly, "A1")
+    bars, line = figure.data
+    assert bars.type == "bar" and line.type == "scatter"
+    # weeks in order, whatever the frame's order
+    assert list(line.x) == ["2026-09-07", "2026-09-14", "2026-09-21"]
+    assert list(line.y) == [85.5, 70.0, 92.0] and list(bars.y) == [3, 2, 1]
+    assert bars.yaxis == "y2" and list(figure.layout.yaxis.range) == [0, 100]
+    assert figure.layout.title.text == "QA score per week: agent A1"
+    assert (line.name, bars.name) == ("mean score", "evaluations")
+    chinese = charts.qa_trend_figure(weekly, "A1", tr=Translator("zh"))
+    assert chinese.layout.title.text == "每周质检得分：坐席 A1"
+    empty = charts.qa_trend_figure(weekly.iloc[:0], "A1")
+    assert len(empty.data[0].x) == 0
+
+
+def test_the_section_scores_put_the_agent_beside_all_agents_in_the_users_language():
+    from dashboards.i18n import Translator
+
+    sections = pd.DataFrame(
+        {
+            "section_id": ["greeting", "own_section"],
+            "section_title": ["Greeting", "Own section"],
+            "agent_mean_score": [90.0, 40.0],
+            "all_mean_score": [80.0, 60.0],
+        }
+    )
+    agent, everyone = charts.qa_section_figure(sections, "A1").data
+    assert list(agent.y) == ["Greeting", "Own section"] and list(agent.x) == [90.0, 40.0]
+    assert list(everyone.x) == [80.0, 60.0] and everyone.name == "all agents"
+    zh = charts.qa_section_figure(sections, "A1", tr=Translator("zh")).data[0]
+    assert list(zh.y) == ["开场问候", "Own section"]  # a section the catalogue lacks: as is
+
+
+def test_the_calibration_chart_has_one_bar_group_per_evaluator():
+    evaluators = pd.DataFrame({"evaluator": ["e1", "e2"], "deviation": [2.5, -2.5]})
+    by_section = pd.DataFrame(
+        {
+            "evaluator": ["e1", "e1", "e2", "e2"],
+            "section_id": ["greeting", "closing"] * 2,
+            "section_title": ["Greeting", "Closing"] * 2,
+            "calls": [3] * 4,
+            "deviation": [1.0, 4.0, -1.0, -4.0],
+        }
+    )
+    figure = charts.calibration_figure(evaluators, by_section)
+    assert [trace.name for trace in figure.data] == ["e1", "e2"]
+    assert list(figure.data[0].x) == ["Total score", "Greeting", "Closing"]
+    assert list(figure.data[0].y) == [2.5, 1.0, 4.0]
+    assert list(figure.data[1].y) == [-2.5, -1.0, -4.0]
+    assert figure.layout.title.text == "Evaluator deviation from the session mean"
+    # an evaluator without a total deviation keeps the bars aligned
+    missing = charts.calibration_figure(evaluators.iloc[:1], by_section)
+    assert list(missing.data[1].y) == [None, -1.0, -4.0]

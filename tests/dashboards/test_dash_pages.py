@@ -31,6 +31,22 @@ def test_overview_shows_the_wallboard_and_a_queue_filter_changes_it():
     assert not at.exception and metrics(at)["Offered"] != before
 
 
+def test_overview_live_mode_follows_the_newest_day():
+    at = run_page("overview")
+    last_day = at.date_input(key="day").value
+    at.date_input(key="day").set_value(last_day - timedelta(days=1)).run()
+    earlier = metrics(at)["Offered"]
+    at.toggle(key="live").set_value(True).run()
+    assert not at.exception
+    # live: the newest published day whatever the day picker says, agents by state "now"
+    assert any("Live: refreshing every 30 s" in c.value for c in at.caption)
+    assert not at.get("time_input")
+    live = metrics(at)["Offered"]
+    at.toggle(key="live").set_value(False).run()
+    at.date_input(key="day").set_value(last_day).run()
+    assert metrics(at)["Offered"] == live != earlier
+
+
 def test_queues_drills_into_one_queue():
     at = run_page("queues")
     assert at.selectbox(key="queue").value == "booking"
@@ -113,7 +129,8 @@ def test_qa_scores_and_a_queue_filter():
     at = run_page("qa_scores", role="qa")
     shown = metrics(at)
     assert int(shown["Evaluations"]) > 0 and shown["Pass rate"].endswith("%")
-    assert len(plotly_charts(at)) == 1 and len(at.dataframe) == 1
+    # scores; the agent's weekly trend and section scores; scorecards and the agent's weeks
+    assert len(plotly_charts(at)) == 3 and len(at.dataframe) == 2
     at.multiselect(key="queues").set_value(["booking"]).run()
     assert not at.exception
     assert int(metrics(at)["Evaluations"]) < int(shown["Evaluations"])

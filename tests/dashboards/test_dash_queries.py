@@ -26,7 +26,7 @@ def test_settings_read_the_data_folder_from_the_environment():
 def test_day_totals_agree_with_the_interval_rows_and_the_chart_builder(where):
     days = queries.data_days(where.warehouse)
     first, last = days.loc[0, "first_day"], days.loc[0, "last_day"]
-    assert (last - first).days == 1
+    assert (last - first).days == 2  # the fixture: 2 days of history + 1 coming day
     rows = queries.interval_kpis(where.warehouse, first, last)
     by_day = queries.kpis_by(where.warehouse, first, last, by="day")
     assert by_day["offered"].sum() == rows["offered"].sum()
@@ -52,7 +52,7 @@ def test_agents_ivr_orders_settlement_and_billing_reads(where):
     states = queries.agents_by_state(where.warehouse, datetime.combine(last, time(11)))
     assert states["agents"].sum() > 0 and "logged_out" not in set(states["state"])
     agents = queries.agent_period(where.warehouse, first, last)
-    assert agents["days"].max() == 2 and agents["occupancy"].between(0, 1).all()
+    assert agents["days"].max() == 3 and agents["occupancy"].between(0, 1).all()
     two = queries.agent_period(where.warehouse, first, last, agents["agent_id"][:2].tolist())
     assert len(two) == 2
     paths = queries.ivr_paths(where.warehouse, first, last)
@@ -93,3 +93,49 @@ def test_reads_of_a_missing_planning_or_operational_store_are_empty(tmp_path):
     assert queries.roster(tmp_path / "planning.duckdb").empty
     assert queries.forecast_queues(tmp_path / "planning.duckdb").empty
     assert queries.risk_register(tmp_path / "operational.duckdb").empty
+
+
+def test_qa_section_scores_are_the_agents_and_everyones_mean_of_counted_sections(where):
+    from warehouse.connect import read_only
+
+    days = queries.data_days(where.warehouse)
+    first, last = days.loc[0, "first_day"], days.loc[0, "last_day"]
+    with read_only(where.warehouse) as con:
+        rows = con.execute(
+            "select agent_id, section_id, section_score, counts_for_scorecard "
+            "from mart_qa_section_scores"
+        ).df()
+    counted = rows[rows["counts_for_scorecard"]]
+    agent = counted["agent_id"].value_counts().idxmax()
+    sections = queries.qa_section_scores(where.warehouse, first, last, None, agent)
+    assert len(sections) == counted["section_id"].nunique()
+    assert sections["section_weight"].sum() == pytest.approx(100)
+    mine = counted[counted["agent_id"] == agent].groupby("section_id")["section_score"]
+    everyone = counted.groupby("section_id")["section_score"].mean()
+    for row in sections.itertuples():
+        assert row.all_mean_score == pytest.approx(everyone[row.section_id])
+        if row.evaluations:
+            assert row.agent_mean_score == pytest.approx(mine.mean()[row.section_id])
+            assert row.evaluations == mine.count()[row.section_id]
+    assert queries.qa_section_scores(where.warehouse, first, last, [], agent).empty
+
+
+def test_qa_work_list_joins_what_the_warehouse_knows_of_each_call(where):
+    from qa import store
+
+    waiting = store.open_assignments(where.operational)
+    evaluator = waiting["evaluator"].iloc[0]
+    frame = queries.qa_open_calls(where.warehouse, where.operational, evaluator)
+    assert list(frame.columns) == queries.QA_OPEN_CALL_COLUMNS
+    assert (
+        frame["call_id"].tolist()
+        == waiting.loc[waiting["evaluator"] == evaluator, "call_id"].tolist()
+    )
+    assert (frame["evaluator"] == evaluator).all() and frame["handle_s"].gt(0).all()
+    # the recording is named after the caller's number
+    assert all(
+        number in name
+        for number, name in zip(frame["caller_number"], frame["recording_file_name"], strict=True)
+    )
+    assert queries.qa_open_calls(where.warehouse, where.operational, "nobody").empty
+    assert queries.qa_open_evaluators(where.operational) == sorted(set(waiting["evaluator"]))

@@ -26,11 +26,11 @@ def test_serve_runs_streamlit_headless_on_the_data_folder(tmp_path, monkeypatch)
     (tmp_path / "warehouse.duckdb").write_bytes(b"")
     calls = []
 
-    def fake_run(command, env, check):
+    def fake_execve(path, command, env):
         calls.append((command, env))
-        return subprocess.CompletedProcess(command, 0)
+        assert path == command[0]
 
-    monkeypatch.setattr(serve_module.subprocess, "run", fake_run)
+    monkeypatch.setattr(serve_module.os, "execve", fake_execve)
     result = CliRunner().invoke(
         main, ["serve", "--data", str(tmp_path), "--port", "8600", "--host", "0.0.0.0"]
     )

@@ -34,7 +34,11 @@ def demo_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Two simulated days with the warehouse, the planning store and QA evaluations."""
     data = tmp_path_factory.mktemp("nb_data")
     result = CliRunner().invoke(
-        main, ["demo", "--days", "2", "--roster-time-limit", "3", "--data", str(data), "--no-serve"]
+        main,
+        [
+            *("demo", "--days", "2", "--coming-days", "1", "--roster-time-limit", "3"),
+            *("--data", str(data), "--no-serve"),
+        ],
     )
     assert result.exit_code == 0, result.output
     return data
