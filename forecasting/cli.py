@@ -135,7 +135,10 @@ def forecast(
 
     From the warehouse (default): reads mart_interval_kpis, forecasts offered calls and
     AHT per queue, and stores both runs in the planning store (tables forecast_runs,
-    forecast_backtests, forecasts).
+    forecast_backtests, forecasts). When the warehouse has mart_backlog (deferred
+    channels: e-mail, SMS, web callback, voicemail), also the arrivals
+    (deferred_arrivals) and mean handle time (deferred_aht_s) per channel and hour;
+    without it, a note says they were skipped.
 
     From a file: --input history.csv --output forecast.csv reads long-format history
     (ds, y, optional unique_id; the interval length is inferred; missing rows mean
@@ -188,8 +191,12 @@ def forecast(
             f"{metric} run {run['run_id'][:8]} ({run['rows']:,} rows)"
             for metric, run in r["runs"].items()
         )
+        deferred = r.get("deferred") or {}
+        skipped = f"\nnote: {deferred['note']}" if deferred.get("note") else ""
         return (
-            "\n\n".join(blocks) + f"\n\nstored {stored} in {r['planning']} ({r['seconds']:.0f} s)"
+            "\n\n".join(blocks)
+            + f"\n\nstored {stored} in {r['planning']} ({r['seconds']:.0f} s)"
+            + skipped
         )
 
     emit(result, as_json, human)

@@ -115,6 +115,34 @@ def warehouse_series(
     return volume, aht, notes
 
 
+def deferred_series(
+    warehouse_db: str | os.PathLike[str], start: str | None = None
+) -> tuple[dict[str, Series], dict[str, Series], list[str]] | str:
+    """Arrivals (counts) and mean handle time (handle_s / handled, weighted by handled
+    contacts) per deferred channel and interval from ``mart_backlog``, history before
+    ``start``; plus notes. A sentence instead when there is nothing to forecast (no
+    ``mart_backlog``, an empty one, or no history before ``start``): older warehouses
+    have no deferred channels."""
+    from forecasting.store import read_backlog_history
+
+    frame, grain, note = read_backlog_history(warehouse_db)
+    if frame is None:
+        return str(note)
+    try:
+        frame = _cut_at_start(frame, start)
+    except ValueError as exc:
+        return f"deferred channels not forecast: {exc}"
+    frame, notes = _history_notes(frame)
+    arrivals = series_from_long(
+        frame.assign(y=frame["arrived"].astype(float))[["unique_id", "ds", "y"]], grain
+    )
+    handled = frame["handled"].fillna(0).astype(float)
+    aht = (frame["handle_s"] / handled.where(handled > 0)).astype(float)
+    aht_frame = frame.assign(y=aht, weight=handled)[["unique_id", "ds", "y", "weight"]]
+    handle = series_from_long(aht_frame, grain, weight_column="weight", fill_open_with_zero=False)
+    return arrivals, handle, notes
+
+
 def forecast_warehouse(
     warehouse_db: str | os.PathLike[str],
     planning_db: str | os.PathLike[str],
@@ -128,6 +156,10 @@ def forecast_warehouse(
     """Backtest, choose and forecast offered volume and AHT per queue from
     ``mart_interval_kpis``; store both runs in the planning store. Returns a summary.
 
+    Deferred channels too, when the warehouse has a ``mart_backlog`` with rows: arrivals
+    (``deferred_arrivals``) and mean handle time (``deferred_aht_s``) per channel, with
+    the same models and backtests (``result["deferred"]`` says which, or why not).
+
     ``start``: first forecast day (history is everything before it; default the day after
     the history). ``progress(total)`` returns an ``advance(n)`` callback, if given.
     """
@@ -136,9 +168,21 @@ def forecast_warehouse(
     started = time.perf_counter()
     volume_models, aht_models = split_models(models)
     volume, aht, notes = warehouse_series(warehouse_db, start)
-    total = work_units(volume, volume_models, horizon_days, cutoffs) + work_units(
-        aht, aht_models, horizon_days, cutoffs
-    )
+    jobs = [
+        ("offered", volume, "count", volume_models, notes),
+        ("aht_s", aht, "rate", aht_models, notes),
+    ]
+    deferred = deferred_series(warehouse_db, start)
+    if isinstance(deferred, str):
+        deferred_result: dict[str, Any] = {"channels": [], "note": deferred}
+    else:
+        arrivals, handle, deferred_notes = deferred
+        jobs += [
+            ("deferred_arrivals", arrivals, "count", volume_models, deferred_notes),
+            ("deferred_aht_s", handle, "rate", aht_models, deferred_notes),
+        ]
+        deferred_result = {"channels": sorted(arrivals), "note": None}
+    total = sum(work_units(s, names, horizon_days, cutoffs) for _, s, _, names, _ in jobs)
     advance = progress(total) if progress else None
     result: dict[str, Any] = {
         "warehouse": str(warehouse_db),
@@ -147,13 +191,11 @@ def forecast_warehouse(
         "level": level,
         "runs": {},
     }
+    result["deferred"] = deferred_result
     rows = 0
-    for metric, series, kind, names in (
-        ("offered", volume, "count", volume_models),
-        ("aht_s", aht, "rate", aht_models),
-    ):
+    for metric, series, kind, names, history_notes in jobs:
         run = run_forecast(series, kind, names, horizon_days, cutoffs, level, advance)
-        run.notes[:0] = notes
+        run.notes[:0] = history_notes
         parameters = {"horizon_days": horizon_days, "cutoffs": cutoffs, "models": names}
         run_id, written = write_run(planning_db, metric, run, str(warehouse_db), parameters)
         rows += written

@@ -3,7 +3,8 @@ store, and the reader other packages call (:func:`latest_forecasts`).
 
 Planning-store tables (created if missing; one transaction per run):
 
-* ``forecast_runs``: one row per run and metric (``offered`` or ``aht_s``).
+* ``forecast_runs``: one row per run and metric (``offered`` or ``aht_s`` per voice
+  queue; ``deferred_arrivals`` or ``deferred_aht_s`` per deferred channel).
 * ``forecast_backtests``: one row per series, model, cutoff and horizon day with WAPE,
   MASE, bias (``forecasting.metrics``), the sums they come from (so any pooling can be
   recomputed exactly), whether the model was chosen for the series, and fit seconds.
@@ -24,7 +25,16 @@ import pandas as pd
 from forecasting.backtest import ForecastRun
 from warehouse.connect import read_only, read_write
 
-METRIC_KINDS = {"offered": "count", "aht_s": "rate"}
+METRIC_KINDS = {
+    "offered": "count",
+    "aht_s": "rate",
+    # deferred channels (e-mail, SMS, web callback, voicemail) from mart_backlog
+    "deferred_arrivals": "count",
+    "deferred_aht_s": "rate",
+}
+# The columns of mart_backlog the deferred forecasts read (one row per channel and local
+# hour; handle_s: agent seconds of the contacts handled in the hour).
+BACKLOG_COLUMNS = ("channel", "queue", "hour_start", "arrived", "handled", "handle_s")
 FORECAST_COLUMNS = ["unique_id", "ds", "y_hat", "y_lo", "y_hi", "model", "run_id"]
 
 DDL = (
@@ -32,7 +42,7 @@ DDL = (
     create table if not exists forecast_runs (
         run_id varchar primary key,
         created_at timestamptz not null,
-        metric varchar not null,          -- offered | aht_s
+        metric varchar not null,          -- offered | aht_s | deferred_arrivals | deferred_aht_s
         source varchar,                   -- the warehouse file or input CSV
         interval_minutes integer not null,
         history_start timestamp,          -- first local interval start of the history
@@ -97,6 +107,59 @@ def read_interval_history(warehouse_db: str | os.PathLike[str]) -> tuple[pd.Data
 
     frame["ds"] = pd.to_datetime(frame["ds"]).astype("datetime64[ns]")
     return frame, infer_grain_minutes(frame["ds"])
+
+
+def read_backlog_history(
+    warehouse_db: str | os.PathLike[str],
+) -> tuple[pd.DataFrame | None, int | None, str | None]:
+    """``mart_backlog`` as a long frame ``unique_id, ds, arrived, handled, handle_s``, its
+    interval length in minutes, and None; or ``(None, None, note)`` when the warehouse has
+    no ``mart_backlog`` (older builds), it lacks a column, or it has no rows.
+
+    ``unique_id`` is the deferred channel's name in the scenario (the ``queue`` column:
+    the help-desk queue, which agent groups list as a skill), or ``channel`` (the kind:
+    email, sms, ...) where ``queue`` is empty.
+    """
+    with read_only(warehouse_db) as con:
+        tables = {row[0] for row in con.execute("show tables").fetchall()}
+        if "mart_backlog" not in tables:
+            return None, None, "no mart_backlog in the warehouse: deferred channels not forecast"
+        columns = {
+            row[0]
+            for row in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_name = 'mart_backlog'"
+            ).fetchall()
+        }
+        missing = [c for c in BACKLOG_COLUMNS if c not in columns]
+        if missing:
+            return (
+                None,
+                None,
+                f"mart_backlog lacks column(s) {', '.join(missing)}: deferred channels not "
+                "forecast",
+            )
+        frame = con.execute(
+            """
+            select coalesce(nullif(queue, ''), channel) as unique_id,
+                   hour_start as ds,
+                   sum(arrived)::double as arrived,
+                   sum(handled)::double as handled,
+                   sum(handle_s)::double as handle_s
+            from mart_backlog
+            group by all
+            order by unique_id, ds
+            """
+        ).df()
+    if frame.empty:
+        return None, None, "mart_backlog has no rows: deferred channels not forecast"
+    from forecasting.data import infer_grain_minutes
+
+    ds = pd.to_datetime(frame["ds"])
+    if getattr(ds.dt, "tz", None) is not None:  # the contract is local time: keep the wall clock
+        ds = ds.dt.tz_localize(None)
+    frame["ds"] = ds.astype("datetime64[ns]")
+    return frame, infer_grain_minutes(frame["ds"]), None
 
 
 def _create(con: Any) -> None:
@@ -185,7 +248,7 @@ def write_run(
 
 
 def latest_forecasts(planning_db: str | os.PathLike[str], metric: str) -> pd.DataFrame:
-    """The newest run's forecasts of ``metric`` (``offered`` or ``aht_s``): columns
+    """The newest run's forecasts of ``metric`` (a key of ``METRIC_KINDS``): columns
     ``unique_id, ds, y_hat, y_lo, y_hi, model, run_id``, sorted by series and ``ds``
     (local interval start); an empty frame with those columns when there is none."""
     if metric not in METRIC_KINDS:

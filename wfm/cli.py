@@ -273,6 +273,14 @@ def erlang_a_command(
     default=None,
     help="With --simulate: simulate this roster CSV instead of the requirement.",
 )
+@click.option(
+    "--scenario",
+    "deferred_scenario",
+    default=None,
+    metavar="SCENARIO",
+    help="Deferred channels' targets and business hours from this scenario (default: the "
+    "configuration's deferred.scenario, airline).",
+)
 @click.option("--seed", default=7, show_default=True, type=int, help="With --simulate.")
 @click.option(
     "--tolerance",
@@ -292,18 +300,28 @@ def staff(
     output: Path | None,
     simulate_scenario: str | None,
     roster: Path | None,
+    deferred_scenario: str | None,
     seed: int,
     tolerance: float,
     print_config: bool,
     as_json: bool,
 ) -> None:
-    """Agents needed per queue and interval from the forecasts (Erlang A or C).
+    """Agents needed per queue and interval from the forecasts (Erlang A or C), and per
+    deferred channel from its workload.
 
     Reads the newest volume and AHT forecasts from the planning store (or --forecast),
     finds per queue and interval the fewest agents meeting the queue's target (service
     level, ASA or abandon rate) with occupancy at most max_occupancy, adds shrinkage,
     sizes trunk lines with Erlang B, and stores the run in the planning store
     (tables staffing_runs, requirements).
+
+    Deferred channels (e-mail, SMS, web callback, voicemail), when the store has their
+    forecasts (deferred_arrivals, deferred_aht_s): agents from the workload that must be
+    done within each item's response window (items x AHT spread over the business time
+    of [arrival, arrival + target], per interval / (interval x productive_share)), rows
+    with model "workload" and the channel as the queue. Targets: the scenario's
+    [[deferred_channels]] (target_minutes, business_hours) and [business_hours], or the
+    configuration's [deferred] section.
 
     \b
     Definitions:
@@ -318,6 +336,10 @@ def staff(
       trunk lines      Erlang B lines for the peak interval's load (IVR + wait + talk)
       patience         Erlang A: sum of waits of all visits / abandoned visits per queue
                        (Mandelbaum & Zeltyn), from --db; else the configured patience_s
+      agents_fte       unrounded agents on the work (deferred: workload in the response
+                       windows / (interval x productive_share)); agents_raw = its ceiling
+                       for a deferred channel, whose service_level is the share of its
+                       items answered within target with agents_fte (fluid FIFO check)
     """
     from wfm import staffing
 
@@ -326,7 +348,9 @@ def staff(
         return
     if roster is not None and simulate_scenario is None:
         raise UserError("--roster applies only with --simulate SCENARIO")
-    result, frame, config = _run_staffing(planning, warehouse_db, config_path, forecast_path)
+    result, frame, config = _run_staffing(
+        planning, warehouse_db, config_path, forecast_path, deferred_scenario
+    )
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
         frame.to_csv(output, index=False, date_format="%Y-%m-%d %H:%M")
@@ -336,7 +360,7 @@ def staff(
 
         _, days = whatif.simulated_days(frame)
         with progress(days, "day", f"simulating with scenario {simulate_scenario}") as advance:
-            comparison = whatif.compare(
+            outcome = whatif.simulate_plan(
                 frame,
                 simulate_scenario,
                 config=config,
@@ -345,7 +369,9 @@ def staff(
                 tolerance=tolerance,
                 progress=lambda _day: advance(1),
             )
-        result["whatif"] = whatif.comparison_summary(comparison, tolerance)
+        result["whatif"] = whatif.comparison_summary(
+            outcome.comparison, tolerance, config=config, deferred=outcome.deferred
+        )
     emit(result, as_json, _staff_human)
 
 
@@ -354,7 +380,10 @@ def _run_staffing(
     warehouse_db: Path | None,
     config_path: Path | None,
     forecast_path: Path | None,
+    deferred_scenario: str | None = None,
 ) -> tuple[dict[str, Any], Any, Any]:
+    import pandas as pd
+
     from wfm import staffing
 
     config = staffing.load_config(config_path)
@@ -370,9 +399,36 @@ def _run_staffing(
         history = staffing.patience_history(warehouse_db, config.patience_history_days)
         patience = staffing.estimate_patience(history, queues, config)
     frame = staffing.requirements(forecast, config, {q: p.patience_s for q, p in patience.items()})
+    deferred: dict[str, Any] = {}
+    targets: dict[str, Any] = {}
+    found = None if forecast_path is not None else staffing.deferred_forecast_from_store(planning)
+    if found is not None:
+        scenario = None
+        if deferred_scenario:
+            from acd.scenario import load_scenario
+
+            scenario = load_scenario(deferred_scenario)
+        targets, notes = staffing.deferred_targets(config, scenario)
+        deferred_frame, deferred_warnings = staffing.deferred_requirements(
+            found[0], config, targets
+        )
+        frame = pd.concat([frame, deferred_frame], ignore_index=True)
+        run_ids = [*run_ids, *found[1]]
+        warnings = [*warnings, *found[2], *notes, *deferred_warnings]
+        deferred = {
+            name: {
+                "target_minutes": t.target_s / 60,
+                "business_hours": t.business_hours,
+                "productive_share": t.productive_share,
+                "min_agents": t.min_agents,
+                "source": t.source,
+            }
+            for name, t in targets.items()
+        }
     config_record = {
         **config.to_dict(),
         "patience": {q: asdict(p) for q, p in patience.items()},
+        "deferred_targets": deferred,
     }
     run_id = staffing.save_requirements(planning, frame, config_record, run_ids)
     result = {
@@ -382,7 +438,8 @@ def _run_staffing(
         "intervals": len(frame),
         "warnings": warnings,
         "patience": {q: asdict(p) for q, p in patience.items()},
-        **staffing.summarize(frame, config),
+        "deferred": deferred,
+        **staffing.summarize(frame, config, targets),
     }
     return result, frame, config
 
@@ -396,9 +453,10 @@ def _staff_human(result: dict[str, Any]) -> str:
         f"{'agent-h raw':>12}{'agent-h req':>12}{'trunks':>8}",
     ]
     for name, q in result["queues"].items():
+        raw_hours = q["agent_hours_fte"] if q["model"] == "workload" else q["agent_hours_raw"]
         lines.append(
             f"{name:<15}{q['model']:<10}{q['target']:<31}{q['peak_agents_required']:>9}"
-            f"{q['peak_agents_raw']:>6}  {q['peak_ds']:<17}{q['agent_hours_raw']:>12,.1f}"
+            f"{q['peak_agents_raw']:>6}  {q['peak_ds']:<17}{raw_hours:>12,.1f}"
             f"{q['agent_hours_required']:>12,.1f}{q['trunks']['lines']:>8}"
         )
     trunks = result["trunks"]
@@ -423,6 +481,12 @@ def _staff_human(result: dict[str, Any]) -> str:
     lines.append(
         "agents_required = ceil(agents_raw / (1 - shrinkage)); shrinkage = planned + unplanned"
     )
+    if result.get("deferred"):
+        lines.append(
+            "deferred channels (model workload): agents_fte = work due in the interval within "
+            "the response windows / (interval x productive_share); agents_raw = ceil(agents_fte)"
+            "; their agent-h raw = sum of agents_fte x interval"
+        )
     if "output" in result:
         lines.append(f"requirements written to {result['output']}")
     if "whatif" in result:

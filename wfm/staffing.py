@@ -37,6 +37,15 @@ patience is 1/θ. This is also the maximum-likelihood estimate of θ when answer
 other exits are censored observations of patience. With fewer than ``min_abandons``
 abandons in the history the configured ``patience_s`` is used instead.
 
+Deferred channels (e-mail, SMS, web callback, voicemail; ``deferred_requirements``) are
+not sized with Erlang: their agents come from the workload that must be done inside each
+item's response window (``wfm.deferred``: items x handle time spread over the business
+time of the window, divided by the interval and the productive share), in the same
+requirements table with ``model = "workload"`` and the channel's name as the queue.
+Targets come from the scenario's ``[[deferred_channels]]`` (``target_minutes``,
+``business_hours``) and ``[business_hours]``, or the ``[deferred]`` section of the
+configuration.
+
 Trunk lines and IVR ports are sized with Erlang B (``trunk_lines``): a line is held for
 the IVR time, the wait in queue and the handle time (minus after-call work, which holds
 no line); the lines for a blocking target are those for the peak interval's offered load.
@@ -77,9 +86,10 @@ from wfm.erlang import (
 )
 
 MODELS = ("erlang_a", "erlang_c")
+WORKLOAD = "workload"  # the model of deferred channels' rows (wfm.deferred)
 TARGETS = ("service_level", "asa", "abandon_rate")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-BINDINGS = ("target", "occupancy", "none")
+BINDINGS = ("target", "occupancy", "minimum", "none")  # minimum: deferred min_agents
 
 REQUIREMENT_COLUMNS = (
     "queue",
@@ -96,6 +106,7 @@ REQUIREMENT_COLUMNS = (
     "p_abandon",
     "occupancy",
     "binding",
+    "agents_fte",
 )
 # What the planning store keeps per run (patience is in the run's config JSON).
 STORED_COLUMNS = tuple(c for c in REQUIREMENT_COLUMNS if c != "patience_s")
@@ -134,6 +145,24 @@ rules = []                   # by interval, the last matching rule wins, e.g.
 blocking = 0.01              # share of calls that may find every line busy, in (0, 1)
 ivr_s = 45                   # mean time a call spends in the IVR before the queue, seconds
 acw_s = 0                    # after-call work inside aht_s (holds no line), seconds
+
+[deferred]                   # deferred channels (e-mail, SMS, web callback, voicemail)
+# Agents from the workload in each item's response window (wfm.deferred), not Erlang:
+# agents_fte = work due in the interval / (interval x productive_share). Shrinkage is
+# the queue table's ([defaults.shrinkage] or [queues.<channel>.shrinkage]).
+scenario = "airline"         # targets and business hours from this scenario's
+                             # [[deferred_channels]] and [business_hours] ("" = none)
+productive_share = 1.0       # share of an agent's time on deferred work spent on items
+min_agents = 0.0             # agents on a channel in every interval its clock is open
+in_target_goal = 0.9         # what-if: a target is kept when this share is in target
+# [deferred.channels.email]  # one channel (its name in the scenario): any key above
+# target_minutes = 240       # (but scenario and in_target_goal) and the target itself;
+# business_hours = true      # true: minutes on the business-hours clock, else wall clock
+# [deferred.business_hours]  # the business-hours clock, instead of the scenario's
+# open = "08:00"
+# close = "21:00"
+# days = "all"               # all | working (China's working days, make-up days included)
+# timezone = "Asia/Shanghai"
 """
 
 
@@ -207,6 +236,36 @@ class TrunkPolicy:
 
 
 @dataclass(frozen=True)
+class DeferredChannelPolicy:
+    """One deferred channel's keys in ``[deferred.channels.<name>]`` (None: not set)."""
+
+    target_minutes: float | None = None
+    business_hours: bool | None = None
+    productive_share: float | None = None
+    min_agents: float | None = None
+
+
+@dataclass(frozen=True)
+class ClockSpec:
+    """``[deferred.business_hours]``: open and close (local seconds), days, time zone."""
+
+    open_s: float
+    close_s: float
+    days: str = "all"
+    timezone: str | None = None
+
+
+@dataclass(frozen=True)
+class DeferredConfig:
+    scenario: str = "airline"
+    productive_share: float = 1.0
+    min_agents: float = 0.0
+    in_target_goal: float = 0.9
+    channels: dict[str, DeferredChannelPolicy] = field(default_factory=dict)
+    business_hours: ClockSpec | None = None
+
+
+@dataclass(frozen=True)
 class StaffingConfig:
     interval_minutes: int = 30
     min_abandons: int = 30
@@ -214,6 +273,7 @@ class StaffingConfig:
     defaults: QueuePolicy = field(default_factory=QueuePolicy)
     queues: dict[str, QueuePolicy] = field(default_factory=dict)
     trunks: TrunkPolicy = field(default_factory=TrunkPolicy)
+    deferred: DeferredConfig = field(default_factory=DeferredConfig)
 
     @property
     def interval_s(self) -> float:
@@ -352,10 +412,63 @@ def parse_config(data: Mapping[str, Any]) -> StaffingConfig:
                 acw_s=t.number("acw_s", trunks.acw_s, minimum=0),
             )
             t.finish()
+        deferred = DeferredConfig()
+        if f.has("deferred"):
+            deferred = _parse_deferred(f.sub("deferred"))
         f.finish()
     except ScenarioError as exc:
         raise StaffingError(str(exc)) from None
-    return StaffingConfig(interval_minutes, min_abandons, history_days, defaults, queues, trunks)
+    return StaffingConfig(
+        interval_minutes, min_abandons, history_days, defaults, queues, trunks, deferred
+    )
+
+
+def _parse_deferred(f: Fields) -> DeferredConfig:
+    from acd.scenario import BUSINESS_DAYS, parse_clock
+
+    def channel_keys(g: Fields) -> DeferredChannelPolicy:
+        return DeferredChannelPolicy(
+            target_minutes=(
+                g.number("target_minutes", minimum=0, exclusive_minimum=True)
+                if g.has("target_minutes")
+                else None
+            ),
+            business_hours=g.boolean("business_hours") if g.has("business_hours") else None,
+            productive_share=(
+                _fraction(g, "productive_share", 1.0, allow_one=True)
+                if g.has("productive_share")
+                else None
+            ),
+            min_agents=g.number("min_agents", minimum=0) if g.has("min_agents") else None,
+        )
+
+    base = DeferredConfig()
+    scenario = f.text("scenario", base.scenario)
+    share = _fraction(f, "productive_share", base.productive_share, allow_one=True)
+    min_agents = f.number("min_agents", base.min_agents, minimum=0)
+    goal = _fraction(f, "in_target_goal", base.in_target_goal, allow_one=True)
+    channels = {}
+    if f.has("channels"):
+        table = f.sub("channels")
+        for name in table.table:
+            sub = table.sub(name)
+            channels[name] = channel_keys(sub)
+            sub.finish()
+        table.finish()
+    clock = None
+    if f.has("business_hours"):
+        b = f.sub("business_hours")
+        clock = ClockSpec(
+            open_s=parse_clock(b.raw("open", "00:00"), b.path("open")),
+            close_s=parse_clock(b.raw("close", "24:00"), b.path("close")),
+            days=b.text("days", "all", choices=BUSINESS_DAYS),
+            timezone=b.text("timezone") if b.has("timezone") else None,
+        )
+        if not 0 <= clock.open_s < clock.close_s <= 86_400:
+            raise StaffingError(f"{b.where}: need open < close <= 24:00")
+        b.finish()
+    f.finish()
+    return DeferredConfig(scenario, share, min_agents, goal, channels, clock)
 
 
 def load_config(path: str | Path | None) -> StaffingConfig:
@@ -619,13 +732,278 @@ def requirements(
                 staffing.p_abandon,
                 staffing.occupancy,
                 staffing.binding,
+                float(staffing.agents),
             )
         )
+    return _requirement_frame(rows)
+
+
+def _requirement_frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
     result = pd.DataFrame(rows, columns=list(REQUIREMENT_COLUMNS))
     result["ds"] = pd.to_datetime(result["ds"]).astype("datetime64[us]")
     for column in ("agents_raw", "agents_required"):
         result[column] = result[column].astype("int64")
     return result
+
+
+# --- deferred channels ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeferredTarget:
+    """What one deferred channel must achieve and how its agents are counted."""
+
+    channel: str
+    target_s: float
+    business_hours: bool  # target on the business-hours clock (else the wall clock)
+    clock: Any  # acd.business_hours.BusinessHours (also for min_agents), None: wall clock
+    productive_share: float = 1.0
+    min_agents: float = 0.0
+    source: str = "scenario"  # scenario | config
+
+    def describe_target(self) -> str:
+        clock = "business " if self.business_hours else ""
+        return f"within {self.target_s / 60:g} {clock}min"
+
+
+def deferred_targets(
+    config: StaffingConfig, scenario: Any = None
+) -> tuple[dict[str, DeferredTarget], list[str]]:
+    """Targets per deferred channel from ``scenario`` (an ``acd.scenario.Scenario``; None:
+    ``config.deferred.scenario``, loaded by name or path, "" for none) and the
+    ``[deferred]`` section, which overrides it key by key. Returns the targets and notes.
+
+    The clock: ``[deferred.business_hours]`` or else the scenario's ``[business_hours]``
+    (default: its opening hours every day), in the scenario's (or the section's) time
+    zone. A channel with ``business_hours = false`` counts its target on the wall clock.
+    """
+    from wfm.deferred import business_clock
+
+    d = config.deferred
+    notes: list[str] = []
+    if scenario is None and d.scenario:
+        from acd.scenario import load_scenario
+
+        try:
+            scenario = load_scenario(d.scenario)
+        except (ScenarioError, FileNotFoundError, OSError) as exc:
+            raise StaffingError(f"deferred.scenario: {exc}") from None
+    channels: dict[str, tuple[float | None, bool | None]] = {}
+    timezone = None
+    spec = d.business_hours
+    if scenario is not None:
+        timezone = scenario.center.timezone
+        for name, channel in scenario.active_deferred.items():
+            channels[name] = (channel.target_s, channel.business_hours)
+        hours = scenario.business_clock
+        if spec is None:
+            spec = ClockSpec(hours.open_s, hours.close_s, hours.days, timezone)
+    if spec is not None and spec.timezone:
+        timezone = spec.timezone
+    targets = {}
+    for name in sorted(set(channels) | set(d.channels)):
+        target_s, on_business = channels.get(name, (None, None))
+        own = d.channels.get(name, DeferredChannelPolicy())
+        source = "scenario" if name in channels else "config"
+        if own.target_minutes is not None:
+            target_s, source = own.target_minutes * 60, "config"
+        if own.business_hours is not None:
+            on_business = own.business_hours
+        if target_s is None or not target_s > 0:
+            notes.append(f"deferred channel {name}: no target_minutes > 0; not staffed")
+            continue
+        on_business = True if on_business is None else on_business
+        clock = None
+        if spec is not None and timezone:
+            clock = business_clock(timezone, spec.open_s, spec.close_s, spec.days)
+        elif on_business:
+            notes.append(
+                f"deferred channel {name}: no business hours known (no scenario and no "
+                "[deferred.business_hours] with a timezone); its target counts wall-clock time"
+            )
+            on_business = False
+        targets[name] = DeferredTarget(
+            channel=name,
+            target_s=float(target_s),
+            business_hours=bool(on_business),
+            clock=clock,
+            productive_share=(
+                own.productive_share if own.productive_share is not None else d.productive_share
+            ),
+            min_agents=own.min_agents if own.min_agents is not None else d.min_agents,
+            source=source,
+        )
+    return targets, notes
+
+
+def _grain_minutes(ds: pd.Series) -> int:
+    """The forecast's interval: gcd of the minutes after midnight of every ds and 1440."""
+    minutes = ((ds - ds.dt.normalize()) / pd.Timedelta(minutes=1)).astype(int).to_numpy()
+    grain = int(np.gcd.reduce(np.append(minutes, 1440)))
+    if len(ds) > 1:
+        gaps = np.diff(np.sort(ds.unique())) / np.timedelta64(1, "m")
+        grain = math.gcd(grain, *(int(g) for g in gaps if g > 0))
+    return max(grain, 1)
+
+
+def _to_interval_grid(
+    part: pd.DataFrame, interval_minutes: int
+) -> tuple[pd.Timestamp, np.ndarray, np.ndarray]:
+    """(first interval start, items, aht_s) on a regular grid of ``interval_minutes``.
+
+    A coarser forecast (hourly deferred arrivals) is split evenly into the intervals of
+    each of its periods; a finer one is summed (AHT weighted by items). Intervals the
+    forecast does not list have no items.
+    """
+    part = part.sort_values("ds")
+    grain = _grain_minutes(part["ds"])
+    step = pd.Timedelta(minutes=interval_minutes)
+    if grain >= interval_minutes and grain % interval_minutes == 0:
+        k = grain // interval_minutes
+        ds = (part["ds"].to_numpy()[:, None] + step * np.arange(k)).ravel()
+        items = np.repeat(part["calls"].to_numpy(float) / k, k)
+        aht = np.repeat(part["aht_s"].to_numpy(float), k)
+        frame = pd.DataFrame({"ds": pd.to_datetime(ds), "calls": items, "aht_s": aht})
+    else:
+        frame = part.assign(
+            ds=part["ds"].dt.floor(f"{interval_minutes}min"),
+            work=part["calls"] * part["aht_s"].fillna(0),
+        )
+        frame = frame.groupby("ds", as_index=False)[["calls", "work"]].sum()
+        frame["aht_s"] = (frame["work"] / frame["calls"].where(frame["calls"] > 0)).fillna(0)
+    grid = pd.date_range(frame["ds"].min(), frame["ds"].max(), freq=step)
+    frame = frame.set_index("ds").reindex(grid)
+    items = frame["calls"].fillna(0.0).to_numpy(float)
+    aht = frame["aht_s"].to_numpy(float)
+    known = np.isfinite(aht) & (items > 0)
+    mean = float(np.average(aht[known], weights=items[known])) if known.any() else 0.0
+    aht = np.where(np.isfinite(aht) & (aht > 0), aht, mean)
+    return grid[0], items, aht
+
+
+def deferred_requirements(
+    forecast: pd.DataFrame,
+    config: StaffingConfig,
+    targets: Mapping[str, DeferredTarget],
+) -> tuple[pd.DataFrame, list[str]]:
+    """Agents per deferred channel and interval from a forecast of arrivals and handle time
+    (``queue`` or ``unique_id``, ``ds``, ``calls`` = items arriving, ``aht_s``): rows in
+    ``REQUIREMENT_COLUMNS`` with ``model = "workload"``, and warnings.
+
+    Per channel (``wfm.deferred.required_agents``): ``agents_fte`` = the work due in the
+    interval / (interval x productive_share), at least ``min_agents`` while the clock is
+    open; ``agents_raw = ceil(agents_fte)``; ``agents_required = ceil(agents_fte / (1 -
+    shrinkage))`` (the channel's shrinkage as for a queue); ``service_level`` = the share
+    of the interval's arrivals answered within the target with ``agents_fte`` in the fluid
+    FIFO check (``wfm.deferred.check_plan``); ``occupancy`` = work / (agents_raw x
+    interval). The grid runs from the first to the last forecast interval: work due after
+    it is reported in the warnings, and items already waiting before it are not known.
+    """
+    from wfm.deferred import check_plan, required_agents
+
+    frame = forecast.rename(columns={"unique_id": "queue"}).copy()
+    frame["ds"] = pd.to_datetime(frame["ds"])
+    warnings: list[str] = []
+    rows: list[tuple[Any, ...]] = []
+    interval_s = config.interval_s
+    for channel, part in frame.groupby("queue", sort=True):
+        target = targets.get(str(channel))
+        if target is None:
+            warnings.append(
+                f"deferred channel {channel}: no response target (not in the scenario or "
+                "[deferred.channels]); not staffed"
+            )
+            continue
+        if not (part["calls"].fillna(0) > 0).any():
+            continue
+        first, items, aht = _to_interval_grid(part, config.interval_minutes)
+        start = first.to_pydatetime()
+        clock = target.clock if target.business_hours else None
+        agents = required_agents(
+            items,
+            aht,
+            start=start,
+            interval_s=interval_s,
+            target_s=target.target_s,
+            clock=clock,
+            productive_share=target.productive_share,
+        )
+        minimum = np.zeros_like(agents)
+        if target.min_agents > 0:
+            from wfm.deferred import open_intervals
+
+            opened = open_intervals(len(agents), start, interval_s, target.clock)
+            minimum = target.min_agents * opened
+        fte = np.maximum(agents, minimum)
+        check = check_plan(
+            items,
+            aht,
+            fte,
+            start=start,
+            interval_s=interval_s,
+            target_s=target.target_s,
+            clock=clock,
+            productive_share=target.productive_share,
+        )
+        spill = float((items * aht).sum() - agents.sum() * interval_s * target.productive_share)
+        if spill > 1:
+            warnings.append(
+                f"deferred channel {channel}: {spill / 3600:.1f} agent-hours of work are due "
+                "after the forecast's last interval and not in the requirement"
+            )
+        policy = config.policy(str(channel))
+        for i in range(len(items)):
+            if items[i] <= 0 and fte[i] <= 0:
+                continue
+            ds = first + i * pd.Timedelta(minutes=config.interval_minutes)
+            raw = math.ceil(fte[i] - 1e-9) if fte[i] > 1e-9 else 0
+            shrinkage = policy.shrinkage.at(ds)
+            scheduled = (
+                math.ceil(fte[i] / (1 - shrinkage) * (1 - 1e-12) - 1e-9) if fte[i] > 1e-9 else 0
+            )
+            work = agents[i] * interval_s * target.productive_share
+            binding = "target" if minimum[i] <= agents[i] else "minimum"
+            binding = "none" if fte[i] <= 1e-9 else binding
+            rows.append(
+                (
+                    str(channel),
+                    ds,
+                    float(items[i]),
+                    float(aht[i]),
+                    WORKLOAD,
+                    math.nan,
+                    raw,
+                    shrinkage,
+                    scheduled,
+                    float(check.by_interval[i]),
+                    math.nan,
+                    math.nan,
+                    work / (raw * interval_s) if raw else math.nan,
+                    binding,
+                    float(fte[i]),
+                )
+            )
+    return _requirement_frame(rows), warnings
+
+
+def deferred_forecast_from_store(
+    planning_db: str | Path,
+) -> tuple[pd.DataFrame, list[str], list[str]] | None:
+    """The newest deferred forecasts (``deferred_arrivals``, ``deferred_aht_s``) as
+    (frame queue/ds/calls/aht_s, run ids, warnings); None when the store has none."""
+    try:
+        from forecasting.store import latest_forecasts
+    except ImportError:
+        return None
+    arrivals = latest_forecasts(planning_db, "deferred_arrivals")
+    if arrivals is None or arrivals.empty:
+        return None
+    handle = latest_forecasts(planning_db, "deferred_aht_s")
+    if handle is None or handle.empty:
+        handle = arrivals.head(0)
+    run_ids = sorted({str(r) for r in pd.concat([arrivals["run_id"], handle["run_id"]]).unique()})
+    frame, warnings = merge_forecasts(arrivals, handle)
+    return frame, run_ids, [f"deferred: {w}" for w in warnings]
 
 
 # --- trunks and summary -------------------------------------------------------------------
@@ -640,6 +1018,8 @@ def trunk_load_erlangs(requirements_frame: pd.DataFrame, config: StaffingConfig)
     Columns: queue, ds, load_erlangs.
     """
     r = requirements_frame
+    if "model" in r:
+        r = r[r["model"] != WORKLOAD]  # deferred channels hold no trunk line here
     wait = np.where(r["model"] == "erlang_a", r["p_abandon"] * r["patience_s"], r["asa_s"]).astype(
         float
     )
@@ -676,20 +1056,34 @@ def _peak(loads: pd.DataFrame, blocking: float) -> TrunkSizing:
     )
 
 
-def summarize(requirements_frame: pd.DataFrame, config: StaffingConfig) -> dict[str, Any]:
+def summarize(
+    requirements_frame: pd.DataFrame,
+    config: StaffingConfig,
+    deferred: Mapping[str, DeferredTarget] | None = None,
+) -> dict[str, Any]:
     """Per queue: peak requirement, agent-hours raw and with shrinkage, trunk lines.
 
-    Agent-hours = sum over intervals of agents x interval length in hours. The center's
-    trunk lines are sized for the interval with the highest total load over all queues.
+    Agent-hours = sum over intervals of agents x interval length in hours
+    (``agent_hours_fte``: of the unrounded ``agents_fte``; for a deferred channel the
+    workload over the productive share). The center's trunk lines are sized for the
+    interval with the highest total load over all voice queues. ``deferred``: the
+    deferred channels' targets, for their descriptions.
     """
     hours = config.interval_minutes / 60
     loads = trunk_load_erlangs(requirements_frame, config)
     queues = {}
     for queue, part in requirements_frame.groupby("queue", sort=True):
         peak = part.loc[part["agents_required"].idxmax()]
+        model = str(part["model"].iloc[0])
+        if model == WORKLOAD:
+            target = deferred.get(str(queue)) if deferred else None
+            described = target.describe_target() if target else "workload in the window"
+        else:
+            described = config.policy(str(queue)).describe_target()
+        fte = part["agents_fte"] if "agents_fte" in part else part["agents_raw"]
         queues[str(queue)] = {
-            "model": str(part["model"].iloc[0]),
-            "target": config.policy(str(queue)).describe_target(),
+            "model": model,
+            "target": described,
             "intervals": len(part),
             "calls": float(part["calls"].sum()),
             "peak_agents_required": int(peak["agents_required"]),
@@ -697,6 +1091,7 @@ def summarize(requirements_frame: pd.DataFrame, config: StaffingConfig) -> dict[
             "peak_ds": f"{pd.Timestamp(peak['ds']):%Y-%m-%d %H:%M}",
             "agent_hours_raw": float(part["agents_raw"].sum() * hours),
             "agent_hours_required": float(part["agents_required"].sum() * hours),
+            "agent_hours_fte": float(fte.fillna(part["agents_raw"]).sum() * hours),
             "occupancy_bound_intervals": int((part["binding"] == "occupancy").sum()),
             "trunks": asdict(_peak(loads[loads["queue"] == queue], config.trunks.blocking)),
         }
@@ -890,11 +1285,11 @@ create table if not exists staffing_runs (
 );
 create table if not exists requirements (
     run_id varchar not null,
-    queue varchar not null,
+    queue varchar not null,           -- the queue, or the deferred channel's name
     ds timestamp not null,            -- local interval start
-    calls double,                     -- forecast calls offered in the interval
+    calls double,                     -- forecast calls offered (deferred: items arriving)
     aht_s double,                     -- forecast average handle time, seconds
-    model varchar,                    -- erlang_a | erlang_c
+    model varchar,                    -- erlang_a | erlang_c | workload (deferred channel)
     agents_raw integer,               -- agents on the phones to meet target and occupancy
     shrinkage double,                 -- planned + unplanned share of paid time
     agents_required integer,          -- ceil(agents_raw / (1 - shrinkage)): agents scheduled
@@ -902,9 +1297,13 @@ create table if not exists requirements (
     asa_s double,                     -- predicted ASA (C: all calls, A: answered calls), s
     p_abandon double,                 -- predicted abandon share (Erlang A; null for C)
     occupancy double,                 -- predicted agent occupancy
-    binding varchar,                  -- target | occupancy | none (no calls)
+    binding varchar,                  -- target | occupancy | minimum | none (no calls)
+    agents_fte double,                -- unrounded agents on the work (deferred: workload
+                                      -- / (interval x productive share); voice: agents_raw)
     primary key (run_id, queue, ds)
 );
+-- stores written before deferred channels (model = 'workload') had no agents_fte
+alter table requirements add column if not exists agents_fte double;
 """
 
 
@@ -918,7 +1317,10 @@ def save_requirements(
     from warehouse.connect import read_write
 
     run_id = f"staff-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
-    rows = requirements_frame[list(STORED_COLUMNS)].copy()
+    frame = requirements_frame
+    if "agents_fte" not in frame:  # a frame from before deferred channels
+        frame = frame.assign(agents_fte=frame["agents_raw"].astype(float))
+    rows = frame[list(STORED_COLUMNS)].copy()
     rows.insert(0, "run_id", run_id)
     with read_write(planning_db) as con:
         con.execute(_CREATE)
@@ -956,9 +1358,18 @@ def latest_requirements(planning_db: str | Path) -> pd.DataFrame:
         tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
         if not {"staffing_runs", "requirements"} <= tables:
             raise StaffingError(f"{path}: no staffing run yet; run 'callcenter staff' first")
+        present = {
+            r[0]
+            for r in con.execute(
+                "select column_name from duckdb_columns() where table_name = 'requirements'"
+            ).fetchall()
+        }
+        selected = ", ".join(
+            f"r.{c}" if c in present else f"null::double as {c}" for c in STORED_COLUMNS
+        )
         frame = con.execute(
             f"""
-            select r.run_id, {", ".join("r." + c for c in STORED_COLUMNS)}
+            select r.run_id, {selected}
             from requirements r
             where r.run_id = (
                 select run_id from staffing_runs order by created_at desc, run_id desc limit 1

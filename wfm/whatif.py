@@ -23,6 +23,18 @@ alone. Waits within an interval are correlated (one long queue delays many calls
 the binomial error understates the noise: even the exact model (``mmn``) sees about one
 interval in ten flagged at a 5% tolerance; compare the pooled figures per queue first.
 
+Deferred channels (requirement rows with ``model = "workload"``, or a roster of blended
+agents): the engine's own contacts say whether each channel keeps its response target.
+``share_in_target`` = items answered (first response) by their due time / items whose
+due time fell inside the simulated period (due times from the engine: the scenario's
+``target_minutes`` on its business-hours clock); items due after the period are left
+out, since their outcome is not known. The target is ``kept`` when the share is at least
+``[deferred] in_target_goal`` of the staffing configuration (default 90%). A voice queue
+keeps its target when the pooled simulated measure meets the queue's target (service
+level, ASA of answered calls, or abandon rate). In a plan made from a requirement, a
+deferred channel's ``agents_raw`` are agents of the group that works the channel with the
+most agents (``deferred_groups``); they are blended (voice first), as in the scenario.
+
 What the comparison tests depends on the scenario: with ``mmn`` (Poisson arrivals,
 exponential handle times and patience, one skill) the engine is the model Erlang C / A
 describe, so they must agree within noise; with ``airline`` multi-skill routing,
@@ -38,6 +50,7 @@ import itertools
 import math
 import tempfile
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -48,7 +61,7 @@ import pandas as pd
 from acd.agents import ROSTER_COLUMNS, agent_ids, read_roster
 from acd.engine import Simulation
 from acd.scenario import Scenario, load_scenario
-from wfm.staffing import StaffingConfig, StaffingError
+from wfm.staffing import WORKLOAD, StaffingConfig, StaffingError
 
 COMPARISON_COLUMNS = (
     "queue",
@@ -78,6 +91,18 @@ def primary_groups(scenario: Scenario) -> dict[str, str]:
             level = group.skills.get(queue.skill, -1)
             if level > best:
                 best, groups[name] = level, group.name
+    return groups
+
+
+def deferred_groups(scenario: Scenario) -> dict[str, str]:
+    """Deferred channel -> the agent group with the most agents among those that list it
+    in ``deferred`` (ties: the group listed first). A channel no group works is left out."""
+    groups: dict[str, str] = {}
+    for name in scenario.active_deferred:
+        best = -1
+        for group in scenario.agent_groups:
+            if name in group.deferred and group.count > best:
+                best, groups[name] = group.count, group.name
     return groups
 
 
@@ -114,7 +139,8 @@ def roster_from_requirements(
 ) -> tuple[pd.DataFrame, Scenario]:
     """A roster putting ``column`` agents of each queue's primary group on duty per interval.
 
-    Queues sharing a primary group add up. Agent k of a group (k = 0, 1, ...) is on duty
+    A deferred channel's agents come from its group in ``deferred_groups``. Queues
+    sharing a group add up. Agent k of a group (k = 0, 1, ...) is on duty
     in the intervals of a local day that need more than k agents; on a day, his shift runs
     from his first to his last such interval and the intervals between are a ``break``
     (the roster format has one shift per agent and day). Returns the roster rows
@@ -122,7 +148,7 @@ def roster_from_requirements(
     and its unplanned absence and lateness switched off, so that exactly the planned
     agents log in.
     """
-    groups = primary_groups(scenario)
+    groups = {**deferred_groups(scenario), **primary_groups(scenario)}
     per_group = _agents_per_group(requirements, groups, column)
     step = timedelta(minutes=interval_minutes)
     peak = per_group.groupby("group")[column].max().to_dict()
@@ -163,19 +189,62 @@ def write_roster(roster: pd.DataFrame, path: Path) -> None:
 
 
 class _VisitCollector:
-    """An engine writer that keeps the ground-truth queue visits and drops everything else."""
+    """An engine writer that keeps the ground-truth queue visits and the deferred contacts
+    and drops everything else."""
 
     def __init__(self) -> None:
         self.visits: list[Any] = []
+        self.contacts: list[Any] = []
 
     def truth(self, visit: Any) -> None:
         self.visits.append(visit)
+
+    def contact(self, record: Any) -> None:
+        self.contacts.append(record)
 
     def file_counts(self) -> dict[str, int]:
         return {}
 
     def __getattr__(self, name: str) -> Any:
         return lambda *args, **kwargs: None
+
+
+@dataclass
+class SimulationRun:
+    """One engine run of a plan: queue visits, deferred contacts, the engine's summary."""
+
+    visits: pd.DataFrame  # queue, enter_s, outcome, wait_s
+    contacts: pd.DataFrame  # queue, created_s, due_s, first_response_s, outcome
+    summary: Any  # acd.engine.Summary
+    end_s: float  # the end of the simulated period (epoch seconds)
+
+
+def run_simulation(
+    scenario: Scenario,
+    roster_csv: Path,
+    start: date,
+    days: int,
+    seed: int,
+    progress: Callable[[int], None] | None = None,
+) -> SimulationRun:
+    """Run the engine with the roster; keep visits (``acd.records.CallTruth``) and
+    contacts (``acd.records.Contact``). ``progress(n)`` is called as each day ends."""
+    plans = read_roster(roster_csv, scenario.center.timezone, set(agent_ids(scenario)))
+    collector = _VisitCollector()
+    simulation = Simulation(scenario, start, days, seed, collector, roster=plans)
+    summary = simulation.run(progress=progress)
+    visits = pd.DataFrame(
+        [(v.queue, v.enter_s, v.outcome, v.wait_s) for v in collector.visits],
+        columns=["queue", "enter_s", "outcome", "wait_s"],
+    )
+    contacts = pd.DataFrame(
+        [
+            (c.queue, c.created_s, c.due_s, c.first_response_s, c.outcome)
+            for c in collector.contacts
+        ],
+        columns=["queue", "created_s", "due_s", "first_response_s", "outcome"],
+    )
+    return SimulationRun(visits, contacts, summary, float(simulation.end_s))
 
 
 def simulate_visits(
@@ -190,13 +259,41 @@ def simulate_visits(
 
     ``progress(n)`` is called as each simulated day ends.
     """
-    plans = read_roster(roster_csv, scenario.center.timezone, set(agent_ids(scenario)))
-    collector = _VisitCollector()
-    Simulation(scenario, start, days, seed, collector, roster=plans).run(progress=progress)
-    columns = ["queue", "enter_s", "outcome", "wait_s"]
-    return pd.DataFrame(
-        [(v.queue, v.enter_s, v.outcome, v.wait_s) for v in collector.visits], columns=columns
-    )
+    return run_simulation(scenario, roster_csv, start, days, seed, progress).visits
+
+
+def deferred_service(run: SimulationRun, scenario: Scenario, goal: float) -> dict[str, Any]:
+    """Per deferred channel of ``scenario``: whether the simulated plan keeps its target.
+
+    ``due`` = items whose due time fell inside the period, ``in_target`` = those answered
+    (first response) by then, ``share_in_target`` = in_target / due (None without any),
+    ``kept`` = share >= ``goal`` (None without any). The engine's own counts are added:
+    ``arrived``, ``responded`` (first response inside the period) and
+    ``responded_in_target``.
+    """
+    contacts = run.contacts
+    result: dict[str, Any] = {}
+    for name, channel in scenario.active_deferred.items():
+        mine = contacts[contacts["queue"] == name]
+        due = mine[mine["due_s"] < run.end_s]
+        answered = due["first_response_s"].notna() & (
+            due["first_response_s"].fillna(math.inf) <= due["due_s"]
+        )
+        counts = run.summary.deferred.get(name, {}) if run.summary is not None else {}
+        share = float(answered.mean()) if len(due) else None
+        result[name] = {
+            "target_minutes": channel.target_s / 60,
+            "business_hours": channel.business_hours,
+            "arrived": int(counts.get("arrived", len(mine))),
+            "responded": int(counts.get("responded", 0)),
+            "responded_in_target": int(counts.get("responded_in_target", 0)),
+            "due": len(due),
+            "in_target": int(answered.sum()),
+            "share_in_target": share,
+            "goal": goal,
+            "kept": None if share is None else share >= goal,
+        }
+    return result
 
 
 def achieved_service(
@@ -260,6 +357,21 @@ def simulated_days(requirements: pd.DataFrame) -> tuple[date, int]:
     return days[0], (days[-1] - days[0]).days + 1
 
 
+@dataclass
+class WhatIf:
+    """A simulated plan: voice per queue and interval (``COMPARISON_COLUMNS``) and the
+    deferred channels' response targets (``deferred_service``)."""
+
+    comparison: pd.DataFrame
+    deferred: dict[str, Any]
+
+
+def _voice(requirements: pd.DataFrame) -> pd.DataFrame:
+    if "model" not in requirements:
+        return requirements
+    return requirements[requirements["model"] != WORKLOAD]
+
+
 def compare(
     requirements: pd.DataFrame,
     scenario: str | Path | Scenario,
@@ -277,28 +389,81 @@ def compare(
     scenario is used as it is (its absence and lateness apply), and ``agents_planned``
     and ``sl_predicted`` stay the requirement's: the comparison says whether the roster
     achieves what the requirement predicts. Raises ``StaffingError`` for unusable input.
+    Deferred channels: ``simulate_plan``.
     """
+    return simulate_plan(
+        requirements,
+        scenario,
+        config=config,
+        roster=roster,
+        seed=seed,
+        tolerance=tolerance,
+        progress=progress,
+    ).comparison
+
+
+def simulate_plan(
+    requirements: pd.DataFrame,
+    scenario: str | Path | Scenario,
+    *,
+    config: StaffingConfig,
+    roster: Path | None = None,
+    seed: int = 7,
+    tolerance: float = 0.05,
+    progress: Callable[[int], None] | None = None,
+) -> WhatIf:
+    """``compare`` for the voice queues, and for every deferred channel of the scenario
+    whether the plan keeps its response target (``deferred_service``, goal
+    ``config.deferred.in_target_goal``). Requirement rows of deferred channels (``model =
+    "workload"``) are planned with their channel's group (``roster_from_requirements``)."""
     if not 0 < tolerance < 1:
         raise StaffingError(f"tolerance must be between 0 and 1, got {tolerance}")
     if requirements.empty:
         raise StaffingError("nothing to simulate: the requirement has no intervals")
     spec = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     start, count = simulated_days(requirements)
-    target_s = {q: config.policy(q).target_s for q in requirements["queue"].unique()}
+    voice = _voice(requirements)
+    target_s = {q: config.policy(q).target_s for q in voice["queue"].unique()}
     with tempfile.TemporaryDirectory(prefix="whatif-") as tmp:
         roster_csv = roster
         if roster_csv is None:
             rows, spec = roster_from_requirements(requirements, spec, config.interval_minutes)
             roster_csv = Path(tmp) / "roster.csv"
             write_roster(rows, roster_csv)
-        visits = simulate_visits(spec, roster_csv, start, count, seed, progress)
-    achieved = achieved_service(visits, spec.center.timezone, config.interval_minutes, target_s)
-    return compare_frames(requirements, achieved, tolerance)
+        run = run_simulation(spec, roster_csv, start, count, seed, progress)
+    achieved = achieved_service(run.visits, spec.center.timezone, config.interval_minutes, target_s)
+    comparison = compare_frames(voice, achieved, tolerance)
+    deferred = deferred_service(run, spec, config.deferred.in_target_goal)
+    return WhatIf(comparison, deferred)
 
 
-def comparison_summary(comparison: pd.DataFrame, tolerance: float) -> dict[str, Any]:
+def _voice_target(part: pd.DataFrame, policy: Any) -> tuple[str, float | None, bool | None]:
+    """(measure, achieved, kept) of a queue's target over the pooled simulated calls."""
+    offered = int(part["offered_simulated"].sum())
+    answered = int(part["answered_simulated"].sum())
+    if policy.target == "asa":
+        waited = float((part["asa_s_simulated"].fillna(0) * part["answered_simulated"]).sum())
+        asa = waited / answered if answered else None
+        return "asa_s", asa, None if asa is None else asa <= policy.asa_s
+    if policy.target == "abandon_rate":
+        rate = int(part["abandoned_simulated"].sum()) / offered if offered else None
+        return "abandon_rate", rate, None if rate is None else rate <= policy.abandon_rate
+    within = float((part["sl_simulated"].fillna(0) * part["offered_simulated"]).sum())
+    sl = within / offered if offered else None
+    return "service_level", sl, None if sl is None else sl >= policy.service_level
+
+
+def comparison_summary(
+    comparison: pd.DataFrame,
+    tolerance: float,
+    *,
+    config: StaffingConfig | None = None,
+    deferred: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """Per queue: simulated and forecast calls, pooled simulated SL, call-weighted predicted
-    SL, intervals flagged (and the worst ones)."""
+    SL, intervals flagged (and the worst ones); with ``config``, the queue's target and
+    whether the simulation keeps it (``target``, ``achieved``, ``kept``). ``deferred``
+    (``deferred_service``) is passed through under ``deferred``."""
     queues = {}
     for queue, part in comparison.groupby("queue", sort=True):
         offered = int(part["offered_simulated"].sum())
@@ -328,7 +493,21 @@ def comparison_summary(comparison: pd.DataFrame, tolerance: float) -> dict[str, 
                 for row in worst.head(3).itertuples()
             ],
         }
-    return {"tolerance": tolerance, "queues": queues}
+        if config is not None:
+            policy = config.policy(str(queue))
+            measure, achieved, kept = _voice_target(part, policy)
+            queues[str(queue)].update(
+                {
+                    "target": policy.describe_target(),
+                    "measure": measure,
+                    "achieved": achieved,
+                    "kept": kept,
+                }
+            )
+    summary: dict[str, Any] = {"tolerance": tolerance, "queues": queues}
+    if deferred:
+        summary["deferred"] = dict(deferred)
+    return summary
 
 
 def format_comparison_summary(summary: dict[str, Any]) -> str:
@@ -354,4 +533,29 @@ def format_comparison_summary(summary: dict[str, Any]) -> str:
                 f"  {w['ds']}: predicted {w['sl_predicted']:.1%}, simulated "
                 f"{w['sl_simulated']:.1%} of {w['offered_simulated']} calls"
             )
+    kept = {n: q for n, q in summary["queues"].items() if "kept" in q}
+    deferred = summary.get("deferred") or {}
+    if kept or deferred:
+        lines += ["", f"{'targets':<15}{'target':<34}{'achieved':>10}  kept"]
+
+    def verdict(value: bool | None) -> str:
+        return "-" if value is None else "yes" if value else "NO"
+
+    for name, q in kept.items():
+        achieved = q["achieved"]
+        shown = (
+            "-"
+            if achieved is None
+            else f"{achieved:.0f} s"
+            if q["measure"] == "asa_s"
+            else f"{achieved:.1%}"
+        )
+        lines.append(f"{name:<15}{q['target']:<34}{shown:>10}  {verdict(q['kept'])}")
+    for name, d in deferred.items():
+        clock = "business " if d["business_hours"] else ""
+        target = f"{d['goal']:.0%} within {d['target_minutes']:g} {clock}min"
+        lines.append(
+            f"{name:<15}{target:<34}{pct(d['share_in_target']):>10}  {verdict(d['kept'])}"
+            f"  ({d['in_target']:,} of {d['due']:,} due, {d['arrived']:,} arrived)"
+        )
     return "\n".join(lines)

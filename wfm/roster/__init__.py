@@ -36,6 +36,16 @@ Design (``solver``), chosen to stay small at 150+ agents:
   (including any time on the phone where nothing is required) + 10 per shift outside
   the agent's preferred start band. One slot of under-coverage outweighs ten
   preference violations; over-coverage is nearly fixed by the contracts anyway.
+- Deferred channels (blended rosters). A requirement row with method ``workload``
+  (``wfm.staffing``: e-mail, SMS, web callback, voicemail) is a skill like a queue:
+  only agents with the channel among their skills cover it (scenario agents get their
+  group's ``deferred`` channels at level 1), and an agent's slot counts once, whichever
+  skill the flow gives it to. Voice first: a slot short on a deferred channel costs 50
+  (``Weights.deferred_under``) instead of 100, so a multi-skilled agent goes to voice
+  whenever both are short, and still to deferred work before any preference; the
+  coverage report (``coverage.allocate``) and the greedy start serve voice first too.
+  Deferred requirements are unrounded (``agents_fte``: 0.4 agent is 1 of 2 quarter-hour
+  slots), so a blended agent can cover a share of them.
 - Search (``solve_roster``). A greedy start: agents one at a time, each given the week
   (a tiny CP-SAT model of that agent's rules) that covers most of what is still
   uncovered, breaks counted as a uniform thinning; then passes of re-optimising one

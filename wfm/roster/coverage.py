@@ -6,7 +6,12 @@ so it is the same whether the roster came from the solver, a file or a person.
 Multi-skill split: in each interval, every agent's minutes on the phone are shared out
 among the skills they have so that as much of the requirement as possible is covered
 (a max-flow from skill sets to skills, capacities in agent-minutes; this is what skill
-routing does when calls of every skill are waiting). Minutes left over once every
+routing does when calls of every skill are waiting). Voice first: deferred channels
+(requirements with method ``workload``) get what is left once as much voice requirement
+as possible is covered (the flow is augmented for voice, then for the rest; augmenting
+never takes back covered demand), as blended agents take deferred items only when no
+call waits. An agent counts once per minute, whichever skill the minute goes to, and
+only agents with a skill can cover it. Minutes left over once every
 requirement that can be met is met go to the skill set's primary skill (the highest
 summed level of its agents; ties: the first skill by name).
 
@@ -62,18 +67,39 @@ def _minutes(moment: datetime, origin: datetime) -> int:
 
 
 def allocate(
-    supply: dict[tuple[str, ...], float], demand: dict[str, float]
+    supply: dict[tuple[str, ...], float],
+    demand: dict[str, float],
+    last: frozenset[str] | set[str] = frozenset(),
 ) -> dict[tuple[tuple[str, ...], str], float]:
     """Share each skill set's supply among its skills to cover as much demand as possible.
 
     A max-flow (shortest augmenting paths) from skill sets to skills; returns the flow on
-    each (skill set, skill) edge. Total flow = the most demand any split can cover.
+    each (skill set, skill) edge. Total flow = the most demand any split can cover. Skills
+    in ``last`` (deferred channels) are served after the others: the flow first covers
+    as much of the other skills as possible, then augments for ``last`` without taking
+    any of it back.
     """
     groups = [g for g in supply if supply[g] > _EPS]
-    skills = [s for s in demand if demand[s] > _EPS]
     flow: dict[tuple[tuple[str, ...], str], float] = defaultdict(float)
     used = {g: 0.0 for g in groups}
-    met = {s: 0.0 for s in skills}
+    first = {s: v for s, v in demand.items() if s not in last}
+    for phase in (first, demand) if last and len(first) < len(demand) else (demand,):
+        skills = [s for s in phase if phase[s] > _EPS]
+        met = {s: sum(flow.get((g, s), 0.0) for g in groups) for s in skills}
+        _augment(groups, skills, supply, phase, flow, used, met)
+    return dict(flow)
+
+
+def _augment(
+    groups: list[tuple[str, ...]],
+    skills: list[str],
+    supply: dict[tuple[str, ...], float],
+    demand: dict[str, float],
+    flow: dict[tuple[tuple[str, ...], str], float],
+    used: dict[tuple[str, ...], float],
+    met: dict[str, float],
+) -> None:
+    """Augment ``flow`` (in place) along shortest paths until no demand can be added."""
     while True:
         # BFS over the residual graph: source -> group -> skill (-> group via back edges) -> sink
         parent: dict[object, object] = {}
@@ -103,7 +129,7 @@ def allocate(
                     break
             queue = next_queue
         if end is None:
-            return dict(flow)
+            return
         path = [end]
         while parent[path[-1]] is not None:
             path.append(parent[path[-1]])
@@ -128,9 +154,18 @@ def coverage_frame(
     requirements: pd.DataFrame,
     week_start: date,
     interval_min: int,
+    deferred: frozenset[str] | set[str] | None = None,
 ) -> pd.DataFrame:
     """``skill, ds, required, scheduled`` for the week, one row per skill and interval
-    where either is above zero (agents; scheduled net of breaks and lunch)."""
+    where either is above zero (agents; scheduled net of breaks and lunch).
+
+    ``deferred``: the deferred channels, covered after voice (default: the skills of the
+    rows whose ``method`` column is ``workload``, if the frame has one)."""
+    if deferred is None:
+        deferred = frozenset()
+        if "method" in requirements.columns:
+            marked = requirements["method"].astype(str) == "workload"
+            deferred = frozenset(requirements.loc[marked, "skill"].astype(str))
     origin = datetime.combine(week_start, datetime.min.time())
     intervals = 7 * 1440 // interval_min
     by_id = {agent.agent_id: agent for agent in agents}
@@ -158,7 +193,7 @@ def coverage_frame(
         if not need and not have:
             continue
         scheduled = defaultdict(float)
-        flow = allocate(dict(have), dict(need))
+        flow = allocate(dict(have), dict(need), last=deferred)
         for (_group, skill), minutes in flow.items():
             scheduled[skill] += minutes
         for group, minutes in have.items():

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WORKLOAD = "workload"  # a requirement's method for a deferred channel (wfm.staffing)
 
 
 class RosterInputError(ValueError):
@@ -146,12 +147,19 @@ class Weights:
     outside an agent's preferred band costs ``preference``, so the solver gives up a
     preference before a slot of coverage unless ``under / preference`` preferences are at
     stake. Over-coverage (agents beyond the requirement) costs ``over``.
+
+    Voice first: a slot short on a deferred channel (a requirement with method
+    ``workload``) costs ``deferred_under`` instead of ``under``. With ``deferred_under <
+    under`` a multi-skilled agent's slot goes to a voice skill whenever both are short,
+    and no roster leaves voice short to cover deferred work; with ``deferred_under >
+    preference`` deferred work is still covered before preferences are kept.
     """
 
     under: int = 100
     over: int = 1
     preference: int = 10
     skill: dict[str, int] = field(default_factory=dict)  # extra multiplier of under per skill
+    deferred_under: int = 50
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,10 @@ Agents CSV (header required, one agent per row; optional columns may be left out
 - ``shifts``: shift template names the agent may work, separated by ``;``; empty: all.
 
 Requirements CSV: ``skill, ds, required`` (``ds`` the local interval start
-``YYYY-MM-DD HH:MM``, ``required`` agents on the phone, net of shrinkage).
+``YYYY-MM-DD HH:MM``, ``required`` agents on the phone, net of shrinkage), optionally
+``method``: ``workload`` marks a deferred channel (e-mail, SMS, web callback, voicemail:
+covered after voice, see ``wfm.roster``); anything else (``erlang_a``, ``erlang_c``,
+empty) is voice.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from wfm.roster.domain import WEEKDAYS, Agent, RosterInputError, ShiftTemplate
+from wfm.roster.domain import WEEKDAYS, WORKLOAD, Agent, RosterInputError, ShiftTemplate
 
 AGENT_COLUMNS = ("agent_id", "skills", "contract_hours")
 OPTIONAL_AGENT_COLUMNS = (
@@ -44,6 +47,7 @@ OPTIONAL_AGENT_COLUMNS = (
     "shifts",
 )
 PREFERENCE_BANDS = {"early": (0, 719), "late": (720, 1439)}
+DEFERRED_SKILL_LEVEL = 1  # a scenario agent's level in the deferred channels they work
 
 
 def standard_template(
@@ -287,6 +291,7 @@ def read_requirements_csv(path: Path) -> pd.DataFrame:
         ) from None
     frame.columns = [c.strip() for c in frame.columns]
     missing = [c for c in ("skill", "ds", "required") if c not in frame.columns]
+    method = frame["method"].str.strip() if "method" in frame.columns else None
     if missing:
         raise RosterInputError(
             f"{path}: missing column(s) {', '.join(missing)}; expected skill, ds, required"
@@ -301,29 +306,41 @@ def read_requirements_csv(path: Path) -> pd.DataFrame:
         if bad.any():
             line = int(bad.to_numpy().nonzero()[0][0]) + 2
             raise RosterInputError(f"{path}:{line}: bad {name}")
-    return pd.DataFrame(
+    result = pd.DataFrame(
         {"skill": frame["skill"].str.strip(), "ds": ds, "required": required.astype(float)}
     )
+    if method is not None:
+        result["method"] = method.to_numpy()
+    return result
 
 
 def requirements_from_staffing(frame: pd.DataFrame) -> pd.DataFrame:
     """The staffing contract (``queue, ds, agents_raw, agents_required, ...``) as
-    ``skill, ds, required``.
+    ``skill, ds, required, method``.
 
     ``required`` is ``agents_raw``: the agents the queueing model needs on the phone.
     Not ``agents_required``, which adds shrinkage: the roster places breaks and lunch
     itself and counts coverage net of them, so the gross figure would count that part
-    of the shrinkage twice.
+    of the shrinkage twice. For a deferred channel (``model = "workload"``) it is the
+    unrounded ``agents_fte`` (its work can be shared out among blended agents by the
+    quarter hour; ``agents_raw`` is its ceiling). ``method`` is the staffing ``model``.
     """
     column = "agents_raw" if "agents_raw" in frame.columns else "agents_required"
     missing = [c for c in ("queue", "ds", column) if c not in frame.columns]
     if missing:
         raise RosterInputError(f"staffing requirements lack column(s) {', '.join(missing)}")
+    required = pd.to_numeric(frame[column]).astype(float)
+    method = frame["model"].astype(str) if "model" in frame.columns else pd.Series("", frame.index)
+    if "agents_fte" in frame.columns:
+        fte = pd.to_numeric(frame["agents_fte"]).astype(float)
+        workload = (method == WORKLOAD) & fte.notna()
+        required = required.where(~workload, fte)
     return pd.DataFrame(
         {
             "skill": frame["queue"].astype(str),
             "ds": pd.to_datetime(frame["ds"]),
-            "required": pd.to_numeric(frame[column]).astype(float),
+            "required": required,
+            "method": method.to_numpy(),
         }
     )
 
@@ -358,7 +375,10 @@ def agents_from_scenario(scenario: object) -> tuple[list[Agent], list[ShiftTempl
     template per agent group: the group's shift length, lunch and breaks, starting every
     30 minutes from the group's earliest to its latest template start. Contract = the
     group's days per week x paid hours; each agent prefers starts within an hour of the
-    scenario template the engine gives them; team = the group's name."""
+    scenario template the engine gives them; team = the group's name. Skills: the
+    group's voice skills with their levels, and the deferred channels the group works
+    (``deferred``, blended agents) at level 1, the lowest, so that surplus time is
+    reported under a voice skill."""
     from acd.agents import build_agents
 
     profiles = build_agents(scenario, random.Random(0))  # type: ignore[arg-type]
@@ -383,7 +403,10 @@ def agents_from_scenario(scenario: object) -> tuple[list[Agent], list[ShiftTempl
         agents.append(
             Agent(
                 agent_id=profile.agent_id,
-                skills=dict(group.skills),
+                skills={
+                    **{name: DEFERRED_SKILL_LEVEL for name in group.deferred},
+                    **group.skills,
+                },
                 contract_min=group.days_per_week * template.paid_min,
                 team=group.name,
                 preferred_start=(max(0, own_start - 60), min(1439, own_start + 60)),

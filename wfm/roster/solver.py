@@ -22,6 +22,7 @@ import pandas as pd
 from wfm.roster.coverage import allocate, coverage_frame, summarise
 from wfm.roster.domain import (
     WEEKDAYS,
+    WORKLOAD,
     Agent,
     RosterActivity,
     RosterInputError,
@@ -72,6 +73,12 @@ class Problem:
     required_units: dict[str, np.ndarray]  # skill -> slot-agents needed per interval
     requirements: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
+    deferred: frozenset[str] = frozenset()  # skills required with method "workload"
+
+    def under_weight(self, skill: str) -> int:
+        """The objective's cost of one slot-agent short on ``skill`` (``Weights``)."""
+        base = self.weights.deferred_under if skill in self.deferred else self.weights.under
+        return base * self.weights.skill.get(skill, 1)
 
     @property
     def slots_per_interval(self) -> int:
@@ -116,7 +123,7 @@ def prepare(
                 f"agent {agent.agent_id}: unknown shift template(s) {', '.join(unknown)} "
                 f"(known: {', '.join(by_name)})"
             )
-    frame = _week_requirements(requirements, week_start)
+    frame, deferred = _week_requirements(requirements, week_start)
     interval_min = interval_min or infer_interval_min(frame)
     if 1440 % interval_min:
         raise RosterInputError(f"interval of {interval_min} min does not divide a day")
@@ -173,13 +180,22 @@ def prepare(
         required_units=required_units,
         requirements=frame,
         warnings=warnings,
+        deferred=deferred,
     )
 
 
-def _week_requirements(requirements: pd.DataFrame, week_start: date) -> pd.DataFrame:
+def _week_requirements(
+    requirements: pd.DataFrame, week_start: date
+) -> tuple[pd.DataFrame, frozenset[str]]:
+    """The week's rows summed per skill and interval, and the deferred skills (rows with
+    method ``workload``)."""
     missing = [c for c in ("skill", "ds", "required") if c not in requirements.columns]
     if missing:
         raise RosterInputError(f"requirements lack column(s) {', '.join(missing)}")
+    deferred: frozenset[str] = frozenset()
+    if "method" in requirements.columns:
+        marked = requirements["method"].astype(str) == WORKLOAD
+        deferred = frozenset(requirements.loc[marked, "skill"].astype(str))
     frame = requirements[["skill", "ds", "required"]].copy()
     frame["skill"] = frame["skill"].astype(str)
     frame["ds"] = pd.to_datetime(frame["ds"])
@@ -193,7 +209,7 @@ def _week_requirements(requirements: pd.DataFrame, week_start: date) -> pd.DataF
             f"no requirements for the week starting {week_start}: forecast and staff that "
             "week first (callcenter staff) or pass --requirements with rows for it"
         )
-    return frame.groupby(["skill", "ds"], as_index=False)["required"].sum()
+    return frame.groupby(["skill", "ds"], as_index=False)["required"].sum(), deferred
 
 
 def infer_interval_min(requirements: pd.DataFrame) -> int:
@@ -474,14 +490,14 @@ def build_model(problem: Problem, objective: str = "weighted") -> MainModel:
     total_required = 0
     for skill in problem.skills:
         units = problem.required_units[skill]
-        skill_weight = weights.skill.get(skill, 1)
+        under_weight = problem.under_weight(skill)
         for t in np.flatnonzero(units):
             t = int(t)
             required = int(units[t])
             total_required += required
             short = model.var(0, required, f"u_{skill}_{t}")
             under[(skill, t)] = short
-            coef = weights.under * skill_weight + weights.over if objective == "weighted" else 1
+            coef = under_weight + weights.over if objective == "weighted" else 1
             model.minimise(short, coef)
             terms = [short]
             for g in groups:
@@ -582,27 +598,40 @@ def greedy_roster(
     preference = problem.weights.preference
     under = problem.weights.under
 
-    def value(a: int, options: list[ShiftOption], best: np.ndarray) -> float:
+    deferred_under = problem.weights.deferred_under
+
+    def gain(option: ShiftOption, best: tuple[np.ndarray, np.ndarray]) -> float:
+        """Weighted slot-agents an option covers of what is left: voice first (``under``),
+        then deferred channels (``deferred_under``)."""
+        ts, amounts = cover[option.index]
+        voice = np.minimum(amounts, best[0][ts])
+        total = under * float(voice.sum())
+        if problem.deferred:
+            total += deferred_under * float(np.minimum(amounts - voice, best[1][ts]).sum())
+        return total
+
+    def value(a: int, options: list[ShiftOption], best: tuple[np.ndarray, np.ndarray]) -> float:
         total = 0.0
         for o in options:
-            ts, amounts = cover[o.index]
-            total += under * float(np.minimum(amounts, best[ts]).sum())
+            total += gain(o, best)
             total -= 0 if _prefers(problem.agents[a], o) else preference
         return total
 
-    def best_week(a: int) -> tuple[list[ShiftOption], np.ndarray] | None:
+    def best_week(a: int) -> tuple[list[ShiftOption], tuple[np.ndarray, np.ndarray]] | None:
         agent = problem.agents[a]
-        rows = [residual[s] for s in agent.skills if s in residual]
-        best = np.max(rows, axis=0) if rows else zeros
+        voice = [residual[s] for s in agent.skills if s in residual and s not in problem.deferred]
+        later = [residual[s] for s in agent.skills if s in residual and s in problem.deferred]
+        best = (
+            np.max(voice, axis=0) if voice else zeros,
+            np.max(later, axis=0) if later else zeros,
+        )
         if a not in models:
             models[a] = _agent_model(problem, a)
         model, choices = models[a]
         model.objective = {}
         for pairs in choices.values():
             for o, v in pairs:
-                ts, amounts = cover[o.index]
-                gain = under * float(np.minimum(amounts, best[ts]).sum())
-                model.minimise(v, -round(gain) + (0 if _prefers(agent, o) else preference))
+                model.minimise(v, -round(gain(o, best)) + (0 if _prefers(agent, o) else preference))
         solution = _solve_small(model)
         if solution is None:
             return None
@@ -614,7 +643,10 @@ def greedy_roster(
             ts, amounts = cover[o.index]
             for t, amount in zip(ts.tolist(), amounts.tolist(), strict=True):
                 left = amount
-                for skill in sorted(agent.skills, key=lambda s: -residual.get(s, zeros)[t]):
+                for skill in sorted(
+                    agent.skills,
+                    key=lambda s: (s in problem.deferred, -residual.get(s, zeros)[t]),
+                ):
                     if skill in residual and left > 0:
                         take = min(left, max(residual[skill][t], 0.0))
                         residual[skill][t] -= take
@@ -753,6 +785,7 @@ FULL_SEARCH_AGENTS = 12  # up to this many agents, CP-SAT searches the whole mod
 NEIGHBOURHOOD_AGENTS = 24  # agents freed per large-neighbourhood step at the start
 STEP_LIMIT_S = 3.0  # CP-SAT time per large-neighbourhood step
 BOUND_SHARE = 0.25  # most of the time limit the LP bound (GLOP) may take
+BREAKS_SHARE = 0.25  # most of the search time step 0 (placing breaks only) may take
 
 
 def _search(
@@ -769,12 +802,14 @@ def _search(
     bound, status, steps)``.
 
     Step 0 fixes every agent's shifts and lets CP-SAT place all lunches and breaks (and
-    the skill split) optimally. Then, large-neighbourhood search: free the shifts of a
-    few agents (half of them from one skill set), keep everyone else's, and let CP-SAT
-    re-optimise those agents together with all breaks; keep the result when it is no
-    worse. The neighbourhood grows after a step solved to optimality and shrinks after
-    one that ran out of time. With few agents (``FULL_SEARCH_AGENTS``) the first step
-    frees everyone: a plain CP-SAT solve, whose optimality proof is then reported.
+    the skill split), for at most ``BREAKS_SHARE`` of the time left (more skills per
+    pool, as with blended deferred channels, can make proving that step slow). Then,
+    large-neighbourhood search: free the shifts of a few agents (half of them from one
+    skill set), keep everyone else's, and let CP-SAT re-optimise those agents together
+    with all breaks; keep the result when it is no worse. The neighbourhood grows after
+    a step solved to optimality and shrinks after one that ran out of time. With few
+    agents (``FULL_SEARCH_AGENTS``) the first step frees everyone: a plain CP-SAT
+    solve, whose optimality proof is then reported.
 
     ``bound`` is CP-SAT's bound from a step that freed every agent (else -inf: no global
     bound is known; use ``lp_bound``).
@@ -842,7 +877,12 @@ def _search(
             proto.solution_hint.values[v] = value
         whole = len(free) == len(everyone)
         solver = cp_model.CpSolver()
-        limit = remaining if whole or step == 0 else min(remaining, STEP_LIMIT_S)
+        if whole:
+            limit = remaining
+        elif step == 0:  # breaks only: usually quick, but leave the search its time
+            limit = min(remaining, max(STEP_LIMIT_S, BREAKS_SHARE * remaining))
+        else:
+            limit = min(remaining, STEP_LIMIT_S)
         solver.parameters.max_time_in_seconds = max(1.0, limit)
         solver.parameters.num_workers = num_workers
         solver.parameters.random_seed = seed + step
@@ -938,7 +978,7 @@ def solve_roster(
     main = build_model(problem)
     full_search = len(problem.agents) <= FULL_SEARCH_AGENTS
     cp = main.model.to_cp_sat(frozenset() if full_search else frozenset({"symmetry"}))
-    hint = _hint(main, greedy)
+    hint = _hint(main, greedy, problem.deferred)
     values = [hint.get(v, 0) for v in range(len(main.model.lower))]
     cp.proto.solution_hint.vars.extend(range(len(values)))
     cp.proto.solution_hint.values.extend(values)
@@ -970,7 +1010,12 @@ def solve_roster(
     counts = {key: [values[v] for _, v in pairs] for key, pairs in main.activity_counts.items()}
     activities = _activities(problem, dict(chosen), counts)
     coverage = coverage_frame(
-        activities, problem.agents, problem.requirements, week_start, problem.interval_min
+        activities,
+        problem.agents,
+        problem.requirements,
+        week_start,
+        problem.interval_min,
+        deferred=problem.deferred,
     )
     summary = summarise(coverage, activities, problem.interval_min)
     solve_s = time.monotonic() - started
@@ -1005,7 +1050,9 @@ def solve_roster(
                 "under": weights.under,
                 "over": weights.over,
                 "preference": weights.preference,
+                "deferred_under": weights.deferred_under,
             },
+            "deferred_skills": sorted(problem.deferred),
             "search_iterations": iterations,
             "variables": len(main.model.lower),
             "constraints": len(main.model.rows),
@@ -1027,10 +1074,15 @@ def _only_agents(problem: Problem, keep: list[int]) -> Problem:
         required_units=problem.required_units,
         requirements=problem.requirements,
         warnings=problem.warnings,
+        deferred=problem.deferred,
     )
 
 
-def _hint(main: MainModel, greedy: dict[int, list[ShiftOption]]) -> dict[int, int]:
+def _hint(
+    main: MainModel,
+    greedy: dict[int, list[ShiftOption]],
+    deferred: frozenset[str] = frozenset(),
+) -> dict[int, int]:
     """Values for the choice, count and break-count variables from the greedy roster."""
     hint = {v: 0 for v in main.x.values()}
     per_group: dict[tuple[tuple[str, ...], int], int] = defaultdict(int)
@@ -1055,7 +1107,7 @@ def _hint(main: MainModel, greedy: dict[int, list[ShiftOption]]) -> dict[int, in
     for (skill, t), v in main.under.items():
         demand[t][skill] = main.model.upper[v]
     for t, need in demand.items():
-        flow = allocate(intervals.get(t, {}), need) if t in intervals else {}
+        flow = allocate(intervals.get(t, {}), need, last=deferred) if t in intervals else {}
         for skill, required in need.items():
             hint[main.under[(skill, t)]] = required - round(
                 sum(value for (_, s), value in flow.items() if s == skill)
