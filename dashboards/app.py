@@ -59,6 +59,8 @@ PAGE_SPECS: tuple[PageSpec, ...] = (
     PageSpec("orders", "manager", "orders.py", ":material/shopping_cart:"),
     PageSpec("settlement", "manager", "settlement.py", ":material/payments:"),
     PageSpec("risk", "manager", "risk.py", ":material/warning:"),
+    PageSpec("channels", "manager", "channels.py", ":material/mail:"),
+    PageSpec("satisfaction", "manager", "satisfaction.py", ":material/sentiment_satisfied:"),
     PageSpec("forecast", "planner", "forecast.py", ":material/insights:"),
     PageSpec("coverage", "planner", "coverage.py", ":material/stacked_line_chart:"),
     PageSpec("roster", "planner", "roster.py", ":material/calendar_month:"),

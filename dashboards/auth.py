@@ -65,6 +65,8 @@ PAGES: tuple[str, ...] = (
     "orders",
     "settlement",
     "risk",
+    "channels",
+    "satisfaction",
     "forecast",
     "coverage",
     "roster",
@@ -76,9 +78,25 @@ PAGES: tuple[str, ...] = (
 )
 _ROLE_PAGES: dict[str, frozenset[str]] = {
     "admin": frozenset(PAGES),
-    "manager": frozenset({"overview", "queues", "agents", "ivr", "orders", "settlement", "risk"}),
-    "planner": frozenset({"overview", "queues", "forecast", "coverage", "roster", "adherence"}),
-    "qa": frozenset({"overview", "qa_evaluate", "qa_scores", "qa_calibration", "agents"}),
+    "manager": frozenset(
+        {
+            "overview",
+            "queues",
+            "agents",
+            "ivr",
+            "orders",
+            "settlement",
+            "risk",
+            "channels",
+            "satisfaction",
+        }
+    ),
+    "planner": frozenset(
+        {"overview", "queues", "channels", "forecast", "coverage", "roster", "adherence"}
+    ),
+    "qa": frozenset(
+        {"overview", "qa_evaluate", "qa_scores", "qa_calibration", "agents", "satisfaction"}
+    ),
     "analyst": frozenset({"overview", "queues", "agents", "ivr", "sql"}),
 }
 ACTIONS: dict[str, frozenset[str]] = {

@@ -12,6 +12,7 @@ formats are the same in every language.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,7 @@ STATE_COLOURS = {
     "ringing": "#fdd835",
     "dialing": "#fb8c00",
     "aux": "#e53935",
+    "deferred": "#8d6e63",
 }
 ACTIVITY_COLOURS = {"shift": "#1e88e5", "break": "#fdd835", "lunch": "#fb8c00"}
 
@@ -562,3 +564,230 @@ def calibration_figure(
         legend={"title": {"text": tr("col.evaluator")}},
     )
     return figure
+
+
+# ------------------------------------------------------------- deferred channels, CSAT
+
+
+def _duration(seconds: float | None) -> str:
+    """``3 h 05 min`` / ``12 min`` / ``–``."""
+    if seconds is None or pd.isna(seconds):
+        return "–"
+    minutes = round(float(seconds) / 60)
+    return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
+
+
+def backlog_tiles(days: pd.DataFrame, tr: Translator = ENGLISH) -> list[Tile]:
+    """Arrived, handled, open at the end of the last day, the oldest item then, and the
+    share of first responses within target (``queries.backlog_days`` rows: responded in
+    target / responded, summed over channels and days)."""
+    if days.empty:
+        return [
+            Tile(tr(key), "–", None, "off")
+            for key in (
+                "kpi.arrived",
+                "kpi.handled",
+                "kpi.open_backlog",
+                "kpi.oldest_open",
+                "kpi.within_target",
+            )
+        ]
+    last = days[days["day"] == days["day"].max()]
+    responded = days["responded"].sum()
+    within = days["responded_in_target"].sum() / responded if responded else None
+    return [
+        Tile(tr("kpi.arrived"), f"{int(days['arrived'].sum()):,}", None, "off"),
+        Tile(tr("kpi.handled"), f"{int(days['handled'].sum()):,}", None, "off"),
+        Tile(tr("kpi.open_backlog"), f"{int(last['open_end'].sum()):,}", None, "off"),
+        Tile(tr("kpi.oldest_open"), _duration(last["oldest_open_age_s"].max()), None, "off"),
+        Tile(tr("kpi.within_target"), f"{within:.1%}" if within is not None else "–", None, "off"),
+    ]
+
+
+def backlog_figure(hours: pd.DataFrame, tr: Translator = ENGLISH) -> go.Figure:
+    """Open backlog at the end of each hour per channel (lines) and arrivals per hour
+    (bars), from ``queries.backlog_hours`` rows summed over help-desk queues."""
+    frame = hours.groupby(["channel", "hour_start"], as_index=False)[["open_end", "arrived"]].sum()
+    figure = go.Figure()
+    for channel, rows in frame.groupby("channel"):
+        name = tr.term("channel", str(channel))
+        figure.add_scatter(
+            x=rows["hour_start"], y=rows["open_end"], mode="lines", name=name, legendgroup=name
+        )
+        figure.add_bar(
+            x=rows["hour_start"],
+            y=rows["arrived"],
+            name=tr("chart.trace.arrived_of", channel=name),
+            legendgroup=name,
+            opacity=0.35,
+        )
+    figure.update_layout(
+        title=tr("chart.backlog.title"),
+        xaxis={"title": tr("chart.axis.hour")},
+        yaxis={"title": tr("chart.axis.contacts")},
+        barmode="stack",
+    )
+    return figure
+
+
+def within_target_figure(
+    days: pd.DataFrame, voice: pd.DataFrame, tr: Translator = ENGLISH
+) -> go.Figure:
+    """Share of first responses within target per channel and day, next to the voice
+    service level per day (``queries.kpis_by(..., by="day")``) as a dashed line."""
+    figure = go.Figure()
+    for channel, rows in days.groupby("channel"):
+        figure.add_scatter(
+            x=[str(d) for d in rows["day"]],
+            y=rows["within_target"],
+            mode="lines+markers",
+            name=tr.term("channel", str(channel)),
+        )
+    if not voice.empty:
+        figure.add_scatter(
+            x=[str(d) for d in voice["day"]],
+            y=voice["service_level"],
+            mode="lines",
+            line={"dash": "dash", "color": "#424242"},
+            name=tr("chart.trace.voice_sl"),
+        )
+    figure.update_layout(
+        title=tr("chart.within_target.title"),
+        yaxis={"tickformat": ".0%", "range": [0, 1.05]},
+        xaxis={"type": "category"},
+    )
+    return figure
+
+
+def csat_tiles(rows: pd.DataFrame, tr: Translator = ENGLISH) -> list[Tile]:
+    """Offered, response rate, CSAT, DSAT and mean score over ``queries.csat_rows``,
+    rebuilt from the mart's counts (CSAT = satisfied / answered; DSAT = dissatisfied /
+    answered; response rate = answered / offered; mean score weighted by answers)."""
+    offered = rows["offered"].sum() if len(rows) else 0
+    answered = rows["answered"].sum() if len(rows) else 0
+
+    def share(numerator: float, denominator: float) -> str:
+        return f"{numerator / denominator:.1%}" if denominator else "–"
+
+    scored = rows.dropna(subset=["mean_score"]) if len(rows) else rows
+    mean = (
+        (scored["mean_score"] * scored["answered"]).sum() / scored["answered"].sum()
+        if len(scored) and scored["answered"].sum()
+        else None
+    )
+    return [
+        Tile(tr("kpi.surveys_offered"), f"{int(offered):,}", None, "off"),
+        Tile(tr("kpi.response_rate"), share(answered, offered), None, "off"),
+        Tile(
+            tr("kpi.csat"),
+            share(rows["satisfied"].sum() if len(rows) else 0, answered),
+            None,
+            "off",
+        ),
+        Tile(
+            tr("kpi.dsat"),
+            share(rows["dissatisfied"].sum() if len(rows) else 0, answered),
+            None,
+            "off",
+        ),
+        Tile(tr("kpi.mean_score"), f"{mean:.2f}" if mean is not None else "–", None, "off"),
+    ]
+
+
+def csat_by_wait_figure(answers: pd.DataFrame, tr: Translator = ENGLISH) -> go.Figure:
+    """CSAT and DSAT per wait band (``qa.csat.wait_bands``) of answered surveys, with the
+    number of answers per band in the hover."""
+    from qa.csat import wait_bands
+
+    frame = answers.assign(band=wait_bands(answers["wait_s"]))
+    grouped = frame.groupby("band", observed=False).agg(
+        answers=("score", "size"),
+        csat=("satisfied", "mean"),
+        dsat=("dissatisfied", "mean"),
+    )
+    bands = [str(b) for b in grouped.index]
+    figure = go.Figure()
+    for column, key, colour in (("csat", "kpi.csat", "#43a047"), ("dsat", "kpi.dsat", "#e53935")):
+        figure.add_bar(
+            x=bands,
+            y=grouped[column],
+            name=tr(key),
+            marker_color=colour,
+            customdata=grouped["answers"],
+            hovertemplate="%{x}: %{y:.1%} (n=%{customdata})<extra></extra>",
+        )
+    figure.update_layout(
+        title=tr("chart.csat_wait.title"),
+        barmode="group",
+        xaxis={"title": tr("chart.axis.wait_band"), "type": "category"},
+        yaxis={"tickformat": ".0%"},
+    )
+    return figure
+
+
+def driver_figure(model: Any, tr: Translator = ENGLISH) -> go.Figure:
+    """The drivers' odds ratios of a better answer with their 95 % intervals (a forest
+    plot on a log axis; 1 = no effect), from ``qa.csat.fit``."""
+    names = [tr.term("driver", d.name) for d in model.drivers]
+    ratios = [d.odds_ratio for d in model.drivers]
+    low = [r - math.exp(d.low) for r, d in zip(ratios, model.drivers, strict=True)]
+    high = [math.exp(d.high) - r for r, d in zip(ratios, model.drivers, strict=True)]
+    figure = go.Figure(
+        go.Scatter(
+            x=ratios,
+            y=names,
+            mode="markers",
+            marker={"size": 10},
+            error_x={"type": "data", "symmetric": False, "array": high, "arrayminus": low},
+            name=tr("chart.trace.odds_ratio"),
+        )
+    )
+    figure.add_vline(x=1.0, line_dash="dash")
+    figure.update_layout(
+        title=tr("chart.drivers.title", answers=model.answers),
+        xaxis={"title": tr("chart.axis.odds_ratio"), "type": "log"},
+    )
+    return figure
+
+
+def agent_effect_figure(agents: pd.DataFrame, tr: Translator = ENGLISH) -> go.Figure:
+    """Each agent's satisfaction effect (``qa.csat`` agents table: effect with its 90 %
+    interval) against their QA mean score (column ``qa_mean_score``; agents without QA
+    evaluations are left out): does satisfaction follow quality?"""
+    frame = agents.dropna(subset=["qa_mean_score"])
+    figure = go.Figure(
+        go.Scatter(
+            x=frame["qa_mean_score"],
+            y=frame["effect"],
+            mode="markers",
+            text=frame["agent_id"],
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": frame["high"] - frame["effect"],
+                "arrayminus": frame["effect"] - frame["low"],
+                "thickness": 1,
+            },
+            hovertemplate="%{text}: QA %{x:.1f}, effect %{y:.2f}<extra></extra>",
+            name=tr("chart.trace.agents"),
+        )
+    )
+    figure.add_hline(y=0.0, line_dash="dot")
+    figure.update_layout(
+        title=tr("chart.agent_effect.title"),
+        xaxis={"title": tr("chart.axis.qa_mean_score")},
+        yaxis={"title": tr("chart.axis.csat_effect")},
+    )
+    return figure
+
+
+def driver_table(model: Any, tr: Translator = ENGLISH) -> pd.DataFrame:
+    """The drivers of ``qa.csat.fit`` as a table: driver, odds ratio, its 95 % interval."""
+    return pd.DataFrame(
+        {
+            "driver": [tr.term("driver", d.name) for d in model.drivers],
+            "odds_ratio": [round(d.odds_ratio, 3) for d in model.drivers],
+            "odds_low": [round(math.exp(d.low), 3) for d in model.drivers],
+            "odds_high": [round(math.exp(d.high), 3) for d in model.drivers],
+        }
+    )

@@ -421,6 +421,30 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "chart.calibration.overall": ("Total score", "总分"),
     "chart.axis.week": ("week of", "周起始日"),
+    "chart.axis.hour": ("hour", "小时"),
+    "chart.axis.contacts": ("contacts", "工单数"),
+    "chart.axis.wait_band": ("wait in queue", "排队等待"),
+    "chart.axis.odds_ratio": ("odds ratio of a better answer", "获得更好评价的优势比"),
+    "chart.axis.qa_mean_score": ("QA mean score", "质检平均分"),
+    "chart.axis.csat_effect": ("satisfaction effect (log-odds)", "满意度效应（对数优势）"),
+    "chart.backlog.title": ("Open backlog per hour, and arrivals", "每小时积压与新到达"),
+    "chart.within_target.title": (
+        "Responded in target per day, and the voice service level",
+        "每日目标内响应率与语音服务水平",
+    ),
+    "chart.csat_wait.title": ("CSAT and DSAT by wait in queue", "按排队等待的满意率与不满意率"),
+    "chart.drivers.title": (
+        "Drivers of the score ({answers:,} answers)",
+        "评分影响因素（{answers:,} 份回答）",
+    ),
+    "chart.agent_effect.title": (
+        "Agents: satisfaction effect against QA mean score",
+        "坐席：满意度效应与质检平均分",
+    ),
+    "chart.trace.arrived_of": ("{channel} arrived", "{channel} 到达"),
+    "chart.trace.voice_sl": ("voice service level", "语音服务水平"),
+    "chart.trace.odds_ratio": ("odds ratio", "优势比"),
+    "chart.trace.agents": ("agents", "坐席"),
     "chart.axis.evaluations": ("evaluations", "评估数"),
     "chart.axis.deviation": ("deviation (points)", "偏差（分）"),
     "chart.axis.calls": ("calls", "呼叫量"),
@@ -478,6 +502,66 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "state.ringing": ("ringing", "振铃"),
     "state.dialing": ("dialing", "拨号中"),
     "state.aux": ("aux", "示忙"),
+    "state.deferred": ("deferred work", "非实时工单处理"),
+    "channel.email": ("e-mail", "电子邮件"),
+    "channel.sms": ("SMS", "短信"),
+    "channel.web_callback": ("web callback", "网页回呼"),
+    "channel.voicemail": ("voicemail", "语音留言"),
+    "driver.wait_min": ("minutes waited", "等待分钟数"),
+    "driver.transfers": ("transfers", "转接次数"),
+    "driver.repeat_call": ("repeat call", "重复来电"),
+    "page.channels": ("Channels", "非语音渠道"),
+    "page.satisfaction": ("Satisfaction", "客户满意度"),
+    "kpi.arrived": ("Arrived", "新到达"),
+    "kpi.handled": ("Handled", "已处理"),
+    "kpi.open_backlog": ("Open at day end", "日末积压"),
+    "kpi.oldest_open": ("Oldest open", "最久未处理"),
+    "kpi.within_target": ("Responded in target", "目标内响应"),
+    "kpi.surveys_offered": ("Surveys offered", "邀评数"),
+    "kpi.response_rate": ("Response rate", "回复率"),
+    "kpi.csat": ("CSAT", "满意率"),
+    "kpi.dsat": ("DSAT", "不满意率"),
+    "channels.none": (
+        "No deferred contacts in these days (the warehouse's mart_backlog is empty).",
+        "所选日期没有非实时工单（数据仓库的 mart_backlog 为空）。",
+    ),
+    "channels.caption": (
+        "Responded in target: first responses made by their due time (the channel's "
+        "target in business hours) over all first responses. Open at day end and oldest "
+        "open: at the end of the last day shown. The dashed line is the voice service level.",
+        "目标内响应：在到期时间（按营业时间计算的渠道目标）之前完成的首次响应占全部首次响应的比例。"
+        "日末积压与最久未处理：取所选最后一天结束时。虚线为语音服务水平。",
+    ),
+    "channels.by_day": ("Per channel and day", "按渠道和日期"),
+    "satisfaction.none": (
+        "No post-call surveys in these days.",
+        "所选日期没有通话后满意度调查。",
+    ),
+    "satisfaction.caption": (
+        "CSAT = satisfied answers / answered surveys (3 of 3, or 4-5 of 5); DSAT = "
+        "dissatisfied / answered (1 of 3, or 1-2 of 5); response rate = answered / offered.",
+        "满意率 = 满意回答 / 已回答调查（3 分制的 3 分，或 5 分制的 4-5 分）；"
+        "不满意率 = 不满意回答 / 已回答调查（3 分制的 1 分，或 5 分制的 1-2 分）；"
+        "回复率 = 已回答 / 已邀评。",
+    ),
+    "satisfaction.drivers": ("What drives satisfaction", "影响满意度的因素"),
+    "satisfaction.model": (
+        "Ordered-logit model over {answers:,} answered surveys (McCullagh's proportional "
+        "odds). An odds ratio below 1 lowers the odds of a better answer; the bars are "
+        "95 % intervals, and an interval across 1 means no clear effect. Agent effects are "
+        "shrunk towards 0 (empirical Bayes) with 90 % intervals; spread between agents "
+        "(sd, log-odds): {spread:.2f}.",
+        "基于 {answers:,} 份已回答调查的有序 Logit 模型（McCullagh 比例优势模型）。"
+        "优势比小于 1 表示降低获得更好评价的几率；误差线为 95% 区间，跨越 1 表示无明确影响。"
+        "坐席效应已向 0 收缩（经验贝叶斯），区间为 90%；"
+        "坐席间差异（标准差，对数优势）：{spread:.2f}。",
+    ),
+    "satisfaction.model_failed": (
+        "No model: {reason}",
+        "无法建模：{reason}",
+    ),
+    "satisfaction.agents": ("Agents: satisfaction effect and QA", "坐席：满意度效应与质检"),
+    "satisfaction.by_queue": ("Per queue", "按队列"),
     "activity.shift": ("shift", "班次"),
     "activity.break": ("break", "休息"),
     "activity.lunch": ("lunch", "午餐"),
@@ -625,6 +709,27 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "col.stage": ("Stage", "阶段"),
     "col.count": ("Count", "数量"),
     "col.channel": ("Channel", "渠道"),
+    "col.arrived": ("arrived", "新到达"),
+    "col.handled": ("handled", "已处理"),
+    "col.responded": ("first responses", "首次响应"),
+    "col.responded_in_target": ("in target", "目标内"),
+    "col.within_target": ("in target %", "目标内比例"),
+    "col.open_end": ("open at day end", "日末积压"),
+    "col.oldest_open_age_s": ("oldest open (s)", "最久未处理（秒）"),
+    "col.surveys_offered": ("surveys offered", "邀评数"),
+    "col.answers": ("answers", "回答数"),
+    "col.response_rate": ("response rate", "回复率"),
+    "col.csat": ("CSAT", "满意率"),
+    "col.dsat": ("DSAT", "不满意率"),
+    "col.effect": ("effect", "效应"),
+    "col.low": ("low (90 %)", "下限（90%）"),
+    "col.high": ("high (90 %)", "上限（90%）"),
+    "col.qa_mean_score": ("QA mean score", "质检平均分"),
+    "col.qa_evaluations": ("QA evaluations", "质检评估数"),
+    "col.driver": ("driver", "因素"),
+    "col.odds_ratio": ("odds ratio", "优势比"),
+    "col.odds_low": ("95 % low", "95% 下限"),
+    "col.odds_high": ("95 % high", "95% 上限"),
     "col.settlement_party": ("Settlement party", "结算方"),
     "col.orders_booked": ("Orders booked", "预订订单"),
     "col.booked_amount": ("Booked amount", "预订金额"),

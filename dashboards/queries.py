@@ -813,3 +813,156 @@ def adherence(
         ],
     )
     return {"teams": team_frame, "agents": agent_frame, "exceptions": exception_frame}
+
+
+# ------------------------------------------------------------- deferred channels, CSAT
+
+
+def backlog_hours(
+    warehouse: PathLike, start: date, end: date, channels: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """``mart_backlog`` rows (channel x help-desk queue x local hour) of the local days
+    ``start`` .. ``end``; definitions in warehouse/models/marts/deferred/mart_backlog.sql."""
+    where, parameters = _in_list("channel", channels)
+    with read_only(warehouse) as con:
+        return con.execute(
+            f"""
+            select channel, queue, hour_start, open_start, arrived, handled, resolved,
+                   open_end, oldest_open_age_s, responded, responded_in_target, handle_s
+            from mart_backlog
+            where hour_start::date between ? and ?{where}
+            order by channel, queue, hour_start
+            """,
+            [start, end, *parameters],
+        ).df()
+
+
+def channel_names(warehouse: PathLike) -> list[str]:
+    """The deferred channels present in ``mart_backlog``."""
+    with read_only(warehouse) as con:
+        rows = con.execute("select distinct channel from mart_backlog order by 1").fetchall()
+    return [c for (c,) in rows]
+
+
+def backlog_days(backlog: pd.DataFrame) -> pd.DataFrame:
+    """Per channel and local day, from ``backlog_hours`` rows: arrived, handled, responded,
+    responded_in_target, within_target (= responded_in_target / responded, the share of
+    first responses inside their response target, as mart_backlog defines it), the open
+    backlog at the day's end and the oldest open item then (seconds)."""
+    if backlog.empty:
+        return pd.DataFrame(
+            columns=[
+                "channel",
+                "day",
+                "arrived",
+                "handled",
+                "responded",
+                "responded_in_target",
+                "within_target",
+                "open_end",
+                "oldest_open_age_s",
+            ]
+        )
+    frame = backlog.assign(day=pd.to_datetime(backlog["hour_start"]).dt.date)
+    sums = frame.groupby(["channel", "day"], as_index=False)[
+        ["arrived", "handled", "responded", "responded_in_target"]
+    ].sum()
+    last_hour = frame.groupby(["channel", "queue", "day"])["hour_start"].transform("max")
+    ends = (
+        frame[frame["hour_start"] == last_hour]
+        .groupby(["channel", "day"], as_index=False)
+        .agg(open_end=("open_end", "sum"), oldest_open_age_s=("oldest_open_age_s", "max"))
+    )
+    days = sums.merge(ends, on=["channel", "day"], how="left")
+    days["within_target"] = days["responded_in_target"] / days["responded"].where(
+        days["responded"] > 0
+    )
+    return days[
+        [
+            "channel",
+            "day",
+            "arrived",
+            "handled",
+            "responded",
+            "responded_in_target",
+            "within_target",
+            "open_end",
+            "oldest_open_age_s",
+        ]
+    ]
+
+
+def csat_rows(
+    warehouse: PathLike, start: date, end: date, queues: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """``mart_csat`` rows (agent x queue x local day) of ``start`` .. ``end``; definitions in
+    warehouse/models/marts/deferred/mart_csat.sql (CSAT = satisfied / answered)."""
+    where, parameters = _in_list("queue", queues)
+    with read_only(warehouse) as con:
+        return con.execute(
+            f"""
+            select agent_id, queue, day_local, offered, answered, satisfied, dissatisfied,
+                   scale, mean_score, mean_wait_s, transfer_share, repeat_share,
+                   qa_evaluations, qa_mean_score
+            from mart_csat
+            where day_local between ? and ?{where}
+            order by day_local, queue, agent_id
+            """,
+            [start, end, *parameters],
+        ).df()
+
+
+def survey_answers(
+    warehouse: PathLike, start: date, end: date, queues: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Answered surveys of known calls (``fct_surveys``) with their drivers, for the driver
+    analysis (``qa.csat``): agent_id, queue, day_local, scale, score, satisfied,
+    dissatisfied, wait_s, transfers, repeat_call."""
+    where, parameters = _in_list("queue", queues)
+    with read_only(warehouse) as con:
+        return con.execute(
+            f"""
+            select agent_id, queue, day_local, scale, score, satisfied, dissatisfied,
+                   wait_s, transfers, repeat_call
+            from fct_surveys
+            where answered and known_call and agent_id is not null
+              and day_local between ? and ?{where}
+            order by day_local, call_id
+            """,
+            [start, end, *parameters],
+        ).df()
+
+
+def agent_qa_means(warehouse: PathLike, start: date, end: date) -> pd.DataFrame:
+    """Per agent: QA evaluations and their mean score over the period's ``mart_csat`` rows
+    (each row carries the agent's QA figures of that ISO week), weighted by evaluations."""
+    with read_only(warehouse) as con:
+        return con.execute(
+            """
+            with weeks as (
+                select distinct agent_id, date_trunc('week', day_local) as week,
+                       qa_evaluations, qa_mean_score
+                from mart_csat
+                where day_local between ? and ? and agent_id is not null
+            )
+            select agent_id, sum(qa_evaluations) as qa_evaluations,
+                   sum(qa_mean_score * qa_evaluations) / nullif(sum(qa_evaluations), 0)
+                       as qa_mean_score
+            from weeks group by agent_id order by agent_id
+            """,
+            [start, end],
+        ).df()
+
+
+def csat_by(rows: pd.DataFrame, by: str) -> pd.DataFrame:
+    """``csat_rows`` summed by ``by`` (``queue``, ``agent_id`` or ``day_local``): offered,
+    answered, response_rate, csat and dsat rebuilt from the counts (mart_csat's
+    definitions), never averaged over rows."""
+    sums = rows.groupby(by, as_index=False, dropna=False)[
+        ["offered", "answered", "satisfied", "dissatisfied"]
+    ].sum()
+    answered = sums["answered"].where(sums["answered"] > 0)
+    sums["response_rate"] = sums["answered"] / sums["offered"].where(sums["offered"] > 0)
+    sums["csat"] = sums["satisfied"] / answered
+    sums["dsat"] = sums["dissatisfied"] / answered
+    return sums[[by, "offered", "answered", "response_rate", "csat", "dsat"]]

@@ -21,9 +21,11 @@ Fit: the drivers' coefficients and cutpoints by maximum likelihood (statsmodels
 ``OrderedModel``), the agents' effects as one-parameter Newton fits with ``b`` and the
 cutpoints held fixed, alternated twice (backfitting, so that agents who happen to take
 long-waiting calls are not blamed for the wait, and the drivers are not blurred by agent
-differences). Agent effects are then shrunk towards zero (empirical Bayes, normal prior
-with the between-agent variance estimated by the method of moments, as in Morris 1983,
-JASA 78(381)): an agent with 5 answers cannot top the ranking by luck. Intervals: 95 %
+differences; each agent's shift carries a weak N(0, 3^2) prior so that an agent whose
+every answer is "satisfied" gets a finite shift). Agent effects are then shrunk towards
+zero (empirical Bayes, normal prior with the between-agent variance estimated by maximum
+likelihood, as in Morris 1983, JASA 78(381)): an agent with 5 answers cannot top the
+ranking by luck. Intervals: 95 %
 Wald intervals for ``b``; 90 % posterior intervals for the agents.
 
 Pure functions on a pandas frame with columns ``agent_id``, ``score`` (1..scale),
@@ -45,6 +47,7 @@ DRIVER_UNITS = {
 }
 REQUIRED = ("agent_id", "score", "wait_s", "transfers", "repeat_call")
 MIN_ANSWERS = 30  # fewer answers than this: no model (the intervals would say nothing)
+PRIOR_SD = 3.0  # weak prior on an agent's raw shift (log-odds): finite for all-top answers
 
 
 class CsatError(ValueError):
@@ -119,10 +122,20 @@ def _logistic(z: np.ndarray) -> np.ndarray:
 
 
 def _agent_shifts(
-    y: np.ndarray, eta: np.ndarray, cuts: np.ndarray, groups: np.ndarray, n_groups: int
+    y: np.ndarray,
+    eta: np.ndarray,
+    cuts: np.ndarray,
+    groups: np.ndarray,
+    n_groups: int,
+    prior_sd: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per-agent shift ``a`` maximising the ordered-logit likelihood with ``eta`` and the
-    cutpoints fixed (Newton, vectorised over agents), and its standard error."""
+    cutpoints fixed (Newton, vectorised over agents), and its standard error.
+
+    ``prior_sd``: a weak normal prior N(0, prior_sd^2) on each shift (a penalised
+    likelihood), which keeps the shift finite for an agent whose every answer is the top
+    (or bottom) score; None: the plain maximum likelihood."""
+    prior_precision = 0.0 if prior_sd is None else 1.0 / prior_sd**2
     upper_cut = np.append(cuts, np.inf)[y - 1]
     lower_cut = np.insert(cuts, 0, -np.inf)[y - 1]
     shift = np.zeros(n_groups)
@@ -137,14 +150,28 @@ def _agent_shifts(
         # d/da of -(du - dl)/p: the observed information is its negative
         d2u, d2l = du * (1 - 2 * fu), dl * (1 - 2 * fl)
         hessian = (d2u - d2l) / p - ((du - dl) / p) ** 2
-        gradient = np.bincount(groups, score, n_groups)
-        information = -np.bincount(groups, hessian, n_groups)
+        gradient = np.bincount(groups, score, n_groups) - prior_precision * shift
+        information = -np.bincount(groups, hessian, n_groups) + prior_precision
         information = np.maximum(information, 1e-9)
         step = np.clip(gradient / information, -2, 2)
         shift += step
         if np.max(np.abs(step)) < 1e-8:
             break
     return shift, 1.0 / np.sqrt(information)
+
+
+def between_agent_variance(estimates: np.ndarray, se: np.ndarray) -> float:
+    """``tau^2`` of the normal-normal model ``estimate_j ~ N(0, tau^2 + se_j^2)`` by maximum
+    likelihood (fixed-point iteration, weights ``1 / (tau^2 + se_j^2)``): agents whose
+    estimate is noisy (few answers) weigh little, so they cannot swamp the estimate."""
+    tau2 = max(0.0, float(np.median(estimates**2 - se**2)))
+    for _ in range(200):
+        weight = 1.0 / (tau2 + se**2)
+        updated = max(0.0, float(np.sum(weight**2 * (estimates**2 - se**2)) / np.sum(weight**2)))
+        if abs(updated - tau2) < 1e-10:
+            return updated
+        tau2 = updated
+    return tau2
 
 
 def fit(answers: pd.DataFrame, scale: int = 3, rounds: int = 2) -> CsatModel:
@@ -174,7 +201,7 @@ def fit(answers: pd.DataFrame, scale: int = 3, rounds: int = 2) -> CsatModel:
         coefficients = result.params[varying].to_numpy()
         cuts = np.asarray(model.transform_threshold_params(result.params))[1:-1]
         eta = exog[varying].to_numpy() @ coefficients
-        shift, se = _agent_shifts(y, eta, cuts, groups, len(agents))
+        shift, se = _agent_shifts(y, eta, cuts, groups, len(agents), prior_sd=PRIOR_SD)
         # The agents' shifts and the cutpoints share one level: centre the shifts.
         shift -= np.average(shift, weights=np.bincount(groups))
     assert result is not None
@@ -189,8 +216,7 @@ def fit(answers: pd.DataFrame, scale: int = 3, rounds: int = 2) -> CsatModel:
         )
         for name in varying
     )
-    # Empirical Bayes: effect ~ N(0, tau^2); tau^2 by the method of moments.
-    tau2 = max(0.0, float(np.var(shift, ddof=1) - np.mean(se**2))) if len(agents) > 1 else 0.0
+    tau2 = between_agent_variance(shift, se) if len(agents) > 1 else 0.0
     weight = tau2 / (tau2 + se**2) if tau2 > 0 else np.zeros_like(se)
     effect = weight * shift
     posterior_sd = np.sqrt(weight * se**2)

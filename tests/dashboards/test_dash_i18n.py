@@ -132,6 +132,8 @@ _BUILT_PREFIXES = (
     "reason.",
     "qa_section.",
     "qa_item.",
+    "channel.",
+    "driver.",
 )
 
 

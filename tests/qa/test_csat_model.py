@@ -113,3 +113,18 @@ def test_scale_definitions_and_bad_input():
         csat.fit(frame.head(10))
     with pytest.raises(csat.CsatError, match="scale must be"):
         csat.fit(frame, scale=4)
+
+
+def test_between_agent_variance_is_the_marginal_likelihood_maximum():
+    rng = np.random.default_rng(11)
+    se = rng.uniform(0.2, 3.0, 80)
+    estimates = rng.normal(0, 0.7, 80) + rng.normal(0, se)
+
+    def negative_marginal(tau2: float) -> float:
+        variance = tau2 + se**2
+        return 0.5 * np.sum(np.log(variance) + estimates**2 / variance)
+
+    best = minimize_scalar(negative_marginal, bounds=(0, 10), method="bounded").x
+    assert csat.between_agent_variance(estimates, se) == pytest.approx(best, abs=1e-4)
+    # pure noise: no spread between agents
+    assert csat.between_agent_variance(rng.normal(0, se) * 0.2, se) == 0.0
