@@ -79,7 +79,7 @@ def all_sources() -> list[Source]:
 
     sources = [_from(queue_log, "queue_log"), _from(cdr_csv, "cdr_csv")]
     # The engine's ground truth is loaded too when present (tests check marts against it).
-    for reader in (*exports.READERS, exports.CALL_TRUTH):
+    for reader in (*exports.READERS, *exports.TRUTH_READERS):
         table = reader.table if hasattr(reader, "table") else reader.TABLE
         sources.append(_from(reader, table.removeprefix("raw_")))
     sources.append(_from(connect_ctr, "connect_ctr"))

@@ -8,10 +8,19 @@ object -> table (natural key):
 * ``OUTBOUND`` -> ``raw_outbound_attempts`` (attempt_id)
 * ``ORDERS`` -> ``raw_orders`` (order_id)
 * ``ORDER_EVENTS`` -> ``raw_order_events`` (order_id, event, event_time)
-* ``CALL_TRUTH`` -> ``raw_call_truth`` (call_id, queue, enter_time): the engine's ground
-  truth, not a platform format, so not in ``READERS``.
+* ``CONTACTS`` -> ``raw_contacts`` (every column): deferred contacts, a help-desk export
+  listing each contact once with its latest state. A contact delivered again with a
+  changed state is a new row (its key differs); staging keeps its newest state.
+* ``SURVEYS`` -> ``raw_surveys`` (uniqueid): post-call survey offers and scores.
+* ``AGENT_DIRECTORY`` -> ``raw_agent_directory`` (snapshot_date, agent_id): the ACD's
+  user administration export, one snapshot per file.
+* ``CALL_TRUTH`` -> ``raw_call_truth`` (call_id, queue, enter_time),
+  ``SURVEY_TRUTH`` -> ``raw_survey_truth`` (uniqueid),
+  ``DEFERRED_BACKLOG`` -> ``raw_deferred_backlog`` (hour_start, channel, queue) and
+  ``AGENT_QUALITY`` -> ``raw_agent_quality`` (agent_id): the engine's ground truth, not
+  platform formats, so not in ``READERS`` but in ``TRUTH_READERS``.
 
-``READERS`` lists the five platform exports. Each object has ``table``, ``schema``,
+``READERS`` lists the eight platform exports. Each object has ``table``, ``schema``,
 ``natural_key``, ``columns``, ``sniff(head, name)`` and ``read(data, *, start_offset,
 first_line, options, header=None)`` as the contract in ``ingest/contract.py`` describes.
 
@@ -618,8 +627,8 @@ class CsvReader:
 
 # -- the exports ---------------------------------------------------------------------------
 
-# ``dialing`` (agent placing a callback or campaign call) is written by the engine
-# (acd/engine.py) although docs/formats.md lists only the first seven.
+# ``dialing``: placing a callback or campaign call; ``deferred``: working a deferred contact
+# (e-mail, SMS, voicemail, web callback; reason = the channel, call_id = the contact id).
 AGENT_STATES_LIST = (
     "logged_out",
     "available",
@@ -629,6 +638,7 @@ AGENT_STATES_LIST = (
     "acw",
     "aux",
     "dialing",
+    "deferred",
 )
 DIRECTIONS = ("inbound", "outbound")
 DIAL_MODES = ("preview", "progressive", "predictive")
@@ -637,6 +647,18 @@ CHANNELS = ("call_center", "web", "distributor")
 PAYMENT_METHODS = ("card", "alipay", "wechat", "bank_transfer", "cash_on_delivery", "credit")
 ORDER_EVENTS_LIST = ("booked", "ticketed", "delivered", "paid", "refunded", "cancelled")
 TRUTH_OUTCOMES = ("answered", "abandoned", "timeout", "exitwithkey", "exitempty")
+# The engine's deferred channels; a help desk may have others (kept, noted).
+CONTACT_CHANNELS = ("email", "sms", "web_callback", "voicemail")
+CONTACT_OUTCOMES = ("resolved", "failed", "abandoned", "open")
+SURVEY_LABELS = (
+    "very_unsatisfied",
+    "unsatisfied",
+    "average",
+    "satisfied",
+    "very_satisfied",
+)
+_YES = frozenset({"y", "yes", "true", "1"})
+_NO = frozenset({"n", "no", "false", "0"})
 
 _CURRENCY_RE = re.compile(r"[A-Z]{3}")
 
@@ -665,6 +687,61 @@ def _check_outbound(row: dict[str, Any]) -> list[str]:
 
 def _check_truth(row: dict[str, Any]) -> list[str]:
     return _not_before(row, "end_wait_time", "enter_time")
+
+
+def flag(name: str, *, optional: bool = False, required: bool | None = None) -> Column:
+    """A yes/no column: y/yes/true/1 or n/no/false/0 (any case) as a boolean."""
+
+    def convert(s: str, ctx: _Ctx) -> bool:
+        v = s.lower()
+        if v in _YES:
+            return True
+        if v in _NO:
+            return False
+        raise BadValue(f"{s!r} is not a yes/no value (y or n)")
+
+    return Column(name, pa.bool_(), convert, optional, _req(required, optional))
+
+
+def _check_contact(row: dict[str, Any]) -> list[str]:
+    problems: list[str] = []
+    for later in ("response_due_time", "first_assigned_time", "first_response_time"):
+        problems += _not_before(row, later, "created_time")
+    problems += _not_before(row, "resolved_time", "created_time")
+    open_ = row.get("outcome") == "open"
+    if open_ and row.get("resolved_time") is not None:
+        problems.append("outcome is open but resolved_time is set")
+    if not open_ and row.get("resolved_time") is None:
+        problems.append(f"outcome is {row.get('outcome')} but resolved_time is empty")
+    return problems
+
+
+def _check_survey(row: dict[str, Any]) -> list[str]:
+    score, scale = row.get("score"), row.get("scale")
+    if row.get("answered"):
+        if score is None:
+            return ["answered is y but score is empty"]
+        if scale is not None and score > scale:
+            return [f"score {score} is above the scale {scale}"]
+    elif score is not None:
+        return ["answered is n but a score is given"]
+    return []
+
+
+_SKILLS_RE = re.compile(r"[^:;]+:\d+(;[^:;]+:\d+)*")
+
+
+def _check_directory(row: dict[str, Any]) -> list[str]:
+    skills = row.get("skills")
+    if skills is not None and not _SKILLS_RE.fullmatch(skills):
+        return [f"skills {skills!r} is not skill:level pairs separated by ';'"]
+    return []
+
+
+def _check_backlog(row: dict[str, Any]) -> list[str]:
+    if row["open_start"] + row["arrived"] != row["closed"] + row["open_end"]:
+        return ["open_start + arrived differs from closed + open_end"]
+    return []
 
 
 AGENT_STATES = CsvReader(
@@ -781,17 +858,154 @@ CALL_TRUTH = CsvReader(
     check=_check_truth,
 )
 
+CONTACTS = CsvReader(
+    table="raw_contacts",
+    columns=(
+        text("contact_id"),
+        choice("channel", CONTACT_CHANNELS, strict=False),
+        text("queue", optional=True, required=True),
+        text("customer_id", optional=True, required=False),
+        instant("created_time"),
+        instant("response_due_time", optional=True, required=True),
+        instant("first_assigned_time", optional=True, required=True),
+        instant("first_response_time", optional=True, required=True),
+        instant("resolved_time", optional=True, required=True),
+        text("agent_id", optional=True, required=True),
+        choice("outcome", CONTACT_OUTCOMES),
+        integer("attempts", optional=True, required=False),
+        number("handle_s", optional=True, required=False),
+        text("call_id", optional=True, required=False),
+    ),
+    # An export lists a contact with its latest state: a later delivery of the same contact
+    # with another state is a new row, an identical one a duplicate. stg_contacts keeps the
+    # newest state per contact_id.
+    natural_key=(
+        "contact_id",
+        "channel",
+        "queue",
+        "customer_id",
+        "created_time",
+        "response_due_time",
+        "first_assigned_time",
+        "first_response_time",
+        "resolved_time",
+        "agent_id",
+        "outcome",
+        "attempts",
+        "handle_s",
+        "call_id",
+    ),
+    name_hint="contacts",
+    check=_check_contact,
+)
+
+SURVEYS = CsvReader(
+    table="raw_surveys",
+    columns=(
+        text("uniqueid"),
+        instant("offered_time"),
+        flag("answered"),
+        integer("score", minimum=1, optional=True, required=True),
+        choice("label", SURVEY_LABELS, optional=True, required=False, strict=False),
+        integer("scale", minimum=2),
+        text("agent_id", optional=True, required=True),
+        text("queue", optional=True, required=True),
+    ),
+    natural_key=("uniqueid",),
+    name_hint="surveys",
+    check=_check_survey,
+)
+
+AGENT_DIRECTORY = CsvReader(
+    table="raw_agent_directory",
+    columns=(
+        day("snapshot_date"),
+        text("agent_id"),
+        text("team", optional=True, required=True),
+        text("skills", optional=True, required=True),
+        text("deferred_channels", optional=True, required=False),
+    ),
+    natural_key=("snapshot_date", "agent_id"),
+    name_hint="agent_directory",
+    check=_check_directory,
+)
+
+SURVEY_TRUTH = CsvReader(
+    table="raw_survey_truth",
+    columns=(
+        text("uniqueid"),
+        instant("offered_time"),
+        text("agent_id", optional=True),
+        text("queue", optional=True),
+        number("wait_s"),
+        integer("transfers"),
+        flag("repeat_call"),
+        number("agent_quality", minimum=None),
+        number("eta", minimum=None),
+        flag("answered"),
+        integer("score", minimum=1, optional=True),
+    ),
+    natural_key=("uniqueid",),
+    name_hint="survey_truth",
+)
+
+DEFERRED_BACKLOG = CsvReader(
+    table="raw_deferred_backlog",
+    columns=(
+        instant("hour_start"),
+        text("channel"),
+        text("queue"),
+        integer("open_start"),
+        integer("arrived"),
+        integer("closed"),
+        integer("open_end"),
+    ),
+    natural_key=("hour_start", "channel", "queue"),
+    name_hint="deferred_backlog",
+    check=_check_backlog,
+)
+
+AGENT_QUALITY = CsvReader(
+    table="raw_agent_quality",
+    columns=(
+        text("agent_id"),
+        text("group", optional=True),
+        number("quality", minimum=None),
+        number("handle_factor", optional=True),
+    ),
+    natural_key=("agent_id",),
+    name_hint="agent_quality",
+)
+
 #: The platform exports, in the order a loader should try them.
-READERS: tuple[CsvReader, ...] = (AGENT_STATES, RECORDINGS, OUTBOUND, ORDERS, ORDER_EVENTS)
+READERS: tuple[CsvReader, ...] = (
+    AGENT_STATES,
+    RECORDINGS,
+    OUTBOUND,
+    ORDERS,
+    ORDER_EVENTS,
+    CONTACTS,
+    SURVEYS,
+    AGENT_DIRECTORY,
+)
+#: The engine's ground-truth files (never from a real site).
+TRUTH_READERS: tuple[CsvReader, ...] = (CALL_TRUTH, SURVEY_TRUTH, DEFERRED_BACKLOG, AGENT_QUALITY)
 
 __all__ = [
+    "AGENT_DIRECTORY",
+    "AGENT_QUALITY",
     "AGENT_STATES",
     "CALL_TRUTH",
+    "CONTACTS",
+    "DEFERRED_BACKLOG",
     "ORDERS",
     "ORDER_EVENTS",
     "OUTBOUND",
     "READERS",
     "RECORDINGS",
+    "SURVEYS",
+    "SURVEY_TRUTH",
+    "TRUTH_READERS",
     "BadValue",
     "Column",
     "CsvReader",

@@ -16,12 +16,12 @@ from ingest.contract import ReadOptions, ReadResult
 from ingest.readers import exports
 from ingest.readers.exports import (
     AGENT_STATES,
-    CALL_TRUTH,
     ORDER_EVENTS,
     ORDERS,
     OUTBOUND,
     READERS,
     RECORDINGS,
+    TRUTH_READERS,
     CsvReader,
     split_records,
 )
@@ -36,9 +36,15 @@ LANDING_GLOBS = {
     "raw_outbound_attempts": "outbound/outbound_attempts_*.csv",
     "raw_orders": "orders/orders_*.csv",
     "raw_order_events": "orders/order_events_*.csv",
+    "raw_contacts": "contacts/contacts_*.csv",
+    "raw_surveys": "surveys/surveys_*.csv",
+    "raw_agent_directory": "agents/agent_directory_*.csv",
     "raw_call_truth": "truth/call_truth_*.csv",
+    "raw_survey_truth": "truth/survey_truth_*.csv",
+    "raw_deferred_backlog": "truth/deferred_backlog_*.csv",
+    "raw_agent_quality": "truth/agent_quality.csv",
 }
-ALL = (*READERS, CALL_TRUTH)
+ALL = (*READERS, *TRUTH_READERS)
 
 
 @pytest.fixture(scope="session")
@@ -108,6 +114,12 @@ def test_row_counts_match_the_engine_summary(engine_run: tuple[Path, dict[str, i
         "raw_orders": "orders",
         "raw_order_events": "order_events",
         "raw_call_truth": "truth",
+        "raw_contacts": "contacts",
+        "raw_surveys": "surveys",
+        "raw_agent_directory": "agent_directory",
+        "raw_survey_truth": "survey_truth",
+        "raw_deferred_backlog": "deferred_backlog",
+        "raw_agent_quality": "agent_quality",
     }
     for reader in ALL:
         rows = sum(reader.read(p.read_bytes()).rows.num_rows for p in _files(landing, reader))

@@ -47,6 +47,7 @@ SECONDS_COLUMNS = (
     "hold_s",
     "acw_s",
     "aux_s",
+    "deferred_s",
     *(f"aux_{reason}_s" for reason in (*AUX_REASONS, "other")),
 )
 
@@ -82,9 +83,9 @@ def simulated(tmp_path_factory) -> tuple[Path, Path]:
     return landing, build(folder, landing)
 
 
-def read_csvs(folder: Path) -> list[dict[str, str]]:
+def read_csvs(folder: Path, pattern: str = "*.csv") -> list[dict[str, str]]:
     records = []
-    for path in sorted(folder.glob("*.csv")):
+    for path in sorted(folder.glob(pattern)):
         with path.open(newline="", encoding="utf-8") as file:
             records.extend(csv.DictReader(file))
     return records
@@ -109,7 +110,7 @@ def expected_seconds(landing: Path) -> dict[tuple[str, date], dict[str, float]]:
             day = seconds[(agent_id, start.date())]
             if state != "logged_out":
                 day["login_s"] += duration_s
-            if state in ("available", "hold", "acw", "aux"):
+            if state in ("available", "hold", "acw", "aux", "deferred"):
                 day[f"{state}_s"] += duration_s
             if state == "talking":
                 day["talk_s"] += duration_s
@@ -152,7 +153,7 @@ def expected_counts(landing: Path) -> dict[tuple[str, date], dict[str, int]]:
     for call_id, number in caller.items():
         if number:
             enters_by_caller[number].append((first_enter[call_id], call_id))
-    for truth in read_csvs(landing / "truth"):
+    for truth in read_csvs(landing / "truth", "call_truth_*.csv"):
         if truth["outcome"] != "answered":
             continue
         day = counts[(truth["agent_id"], datetime.fromisoformat(truth["enter_time"]).date())]
@@ -183,15 +184,21 @@ def test_mart_agent_daily_matches_the_raw_files(simulated):
             # Both read the same millisecond instants; only float summation differs.
             assert row[column] == pytest.approx(want[column], abs=1e-6), (key, column)
         handling = want["talk_s"] + want["hold_s"] + want["acw_s"]
+        working = handling + want["deferred_s"]
         if handling + want["available_s"]:
             assert row["occupancy"] == pytest.approx(handling / (handling + want["available_s"]))
-        assert row["utilisation"] == pytest.approx(handling / want["login_s"])
+        if working + want["available_s"]:
+            assert row["blended_occupancy"] == pytest.approx(
+                working / (working + want["available_s"])
+            )
+        assert row["utilisation"] == pytest.approx(working / want["login_s"])
     totals = {
         column: sum(row[column] for row in mart.values())
         for column in ("handled_calls", "transfers", "repeat_calls", "ring_no_answer")
     }
     assert all(total > 0 for total in totals.values()), totals
     assert all(sum(row[f"aux_{r}_s"] for row in mart.values()) > 0 for r in AUX_REASONS)
+    assert sum(row["deferred_s"] for row in mart.values()) > 0  # blended agents worked items
 
 
 def test_aht_matches_the_truth_within_a_second(simulated):
@@ -200,7 +207,7 @@ def test_aht_matches_the_truth_within_a_second(simulated):
     talk + hold + acw (plus the CSV's millisecond rounding)."""
     landing, warehouse_db = simulated
     handled: dict[tuple[str, date], list[float]] = defaultdict(list)
-    for truth in read_csvs(landing / "truth"):
+    for truth in read_csvs(landing / "truth", "call_truth_*.csv"):
         if truth["outcome"] == "answered":
             key = (truth["agent_id"], datetime.fromisoformat(truth["enter_time"]).date())
             handled[key].append(sum(float(truth[c]) for c in ("talk_s", "hold_s", "acw_s")))
@@ -369,3 +376,59 @@ def test_fixture_spans_start_on_the_local_clock(fixture_db):
         "select start_time_local from int_agent_states_from_queue_log order by start_time limit 1",
     )
     assert first == [{"start_time_local": datetime(2026, 9, 1, 8, 0)}]
+
+
+# ------------------------------------------------------- hand-made deferred work
+#
+# One agent's hour, 2026-09-01 08:00-09:00 Asia/Shanghai, in the agent-state export:
+#   08:00:00 available                          600 s
+#   08:10:00 deferred email T1                  600 s  (answering an e-mail)
+#   08:20:00 ringing call 1.1 booking            10 s
+#   08:20:10 talking 1.1 booking                290 s
+#   08:25:00 acw 1.1 booking                     60 s
+#   08:26:00 deferred voicemail T2              120 s  (listening to a voicemail)
+#   08:28:00 dialing voicemail 1.2               20 s  (calling the customer back)
+#   08:28:20 talking voicemail 1.2              100 s
+#   08:30:00 acw voicemail 1.2                   60 s
+#   08:31:00 aux break                         1740 s
+#   09:00:00 logged_out
+DEFERRED_DAY = """time,agent_id,state,reason,call_id,queue
+2026-09-01T08:00:00.000+08:00,A1,available,,,
+2026-09-01T08:10:00.000+08:00,A1,deferred,email,T1,
+2026-09-01T08:20:00.000+08:00,A1,ringing,,1.1,booking
+2026-09-01T08:20:10.000+08:00,A1,talking,,1.1,booking
+2026-09-01T08:25:00.000+08:00,A1,acw,,1.1,booking
+2026-09-01T08:26:00.000+08:00,A1,deferred,voicemail,T2,
+2026-09-01T08:28:00.000+08:00,A1,dialing,voicemail,1.2,
+2026-09-01T08:28:20.000+08:00,A1,talking,voicemail,1.2,
+2026-09-01T08:30:00.000+08:00,A1,acw,voicemail,1.2,
+2026-09-01T08:31:00.000+08:00,A1,aux,break,,
+2026-09-01T09:00:00.000+08:00,A1,logged_out,,,
+"""
+
+
+def test_deferred_work_is_productive_but_outside_voice_occupancy(tmp_path):
+    landing = tmp_path / "landing" / "agent_states"
+    landing.mkdir(parents=True)
+    (landing / "agent_states_20260901.csv").write_text(DEFERRED_DAY.replace("\n", "\r\n"))
+    db = build(tmp_path, tmp_path / "landing")
+    [day] = rows(db, "select * from mart_agent_daily")
+    assert {k: day[k] for k in ("login_s", "available_s", "deferred_s", "deferred_contacts")} == {
+        "login_s": 3600, "available_s": 600, "deferred_s": 720, "deferred_contacts": 2
+    }  # fmt: skip
+    # The callback's call is outbound voice work: dialing, talk and acw like any other.
+    assert (day["ringing_s"], day["dialing_s"], day["talk_s"], day["acw_s"]) == (10, 20, 390, 120)
+    assert day["aux_s"] == day["aux_break_s"] == 1740
+    # Voice occupancy: voice busy (talk + hold + acw = 510) over voice busy + available
+    # (600); the 720 s of deferred work are in neither side.
+    assert day["occupancy"] == pytest.approx(510 / 1110)
+    # Blended: (510 + 720) / (510 + 720 + 600); utilisation: (510 + 720) / 3600.
+    assert day["blended_occupancy"] == pytest.approx(1230 / 1830)
+    assert day["utilisation"] == pytest.approx(1230 / 3600)
+    # Queue handling counts the booking call only: the callback has no queue.
+    handling = rows(
+        db,
+        "select queue, sum(handling_s) as handling_s, sum(available_s) as available_s "
+        "from int_queue_agent_intervals group by queue",
+    )
+    assert handling == [{"queue": "booking", "handling_s": 350.0, "available_s": 0.0}]

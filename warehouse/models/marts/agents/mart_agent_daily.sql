@@ -4,7 +4,12 @@
 -- Seconds come from the agent-state export (int_agent_state_spans), exact to the
 -- millisecond, each span counted whole on the local day it STARTED (a span across midnight
 -- is not split); the agent's last span, whose end is unknown, counts nowhere. They include
--- outbound work (dialing, and talking/acw with an outbound reason such as callback).
+-- outbound work (dialing, and talking/acw with an outbound reason such as callback or a
+-- deferred channel: the calls placed for a web callback or a voicemail).
+-- Deferred work (state deferred: e-mail, SMS, voicemail, web callback items; reason = the
+-- channel, call_id = the contact) is productive work, not idle: it counts in login_s,
+-- deferred_s, utilisation and blended_occupancy, and in neither side of the voice
+-- occupancy, which stays defined over voice (see occupancy below).
 -- Call counts come from the queue_log (int_agent_visits), on the local day the visit
 -- entered the queue. Ratios are NULL when their denominator is 0.
 with spans as (
@@ -33,6 +38,8 @@ state_seconds as (
         coalesce(sum(duration_s) filter (where state = 'hold'), 0) as hold_s,
         coalesce(sum(duration_s) filter (where state = 'acw'), 0) as acw_s,
         coalesce(sum(duration_s) filter (where state = 'aux'), 0) as aux_s,
+        coalesce(sum(duration_s) filter (where state = 'deferred'), 0) as deferred_s,
+        count(distinct call_id) filter (where state = 'deferred') as deferred_contacts,
         coalesce(sum(duration_s) filter (where state = 'aux' and reason = 'break'), 0)
             as aux_break_s,
         coalesce(sum(duration_s) filter (where state = 'aux' and reason = 'lunch'), 0)
@@ -105,6 +112,8 @@ combined as (
         coalesce(state_seconds.hold_s, 0) as hold_s,
         coalesce(state_seconds.acw_s, 0) as acw_s,
         coalesce(state_seconds.aux_s, 0) as aux_s,
+        coalesce(state_seconds.deferred_s, 0) as deferred_s,
+        coalesce(state_seconds.deferred_contacts, 0) as deferred_contacts,
         coalesce(state_seconds.aux_break_s, 0) as aux_break_s,
         coalesce(state_seconds.aux_lunch_s, 0) as aux_lunch_s,
         coalesce(state_seconds.aux_training_s, 0) as aux_training_s,
@@ -158,12 +167,25 @@ kpis as (
         aux_meeting_s,
         aux_coaching_s,
         aux_other_s,
-        -- Occupancy: (talk + hold + acw) / (talk + hold + acw + available); ringing,
-        -- dialing and aux count in neither.
+        -- Deferred: seconds working deferred contacts (state deferred: reading and
+        -- answering e-mail/SMS, listening to a voicemail, preparing a callback). The calls
+        -- placed for them are in dialing_s, talk_s and acw_s like other outbound calls.
+        deferred_s,
+        -- Deferred contacts: distinct contacts the agent worked (state deferred) that day.
+        deferred_contacts,
+        -- Occupancy (voice): (talk + hold + acw) / (talk + hold + acw + available), i.e.
+        -- voice busy over the time open to voice calls; ringing, dialing, aux and deferred
+        -- work count in neither, so an agent on an e-mail is neither busy nor idle on voice.
         (talk_s + hold_s + acw_s) / nullif(talk_s + hold_s + acw_s + available_s, 0)::double
             as occupancy,
-        -- Utilisation: (talk + hold + acw) / login.
-        (talk_s + hold_s + acw_s) / nullif(login_s, 0)::double as utilisation,
+        -- Blended occupancy: (talk + hold + acw + deferred) / (talk + hold + acw + deferred
+        -- + available): voice and deferred work over working plus idle time.
+        (talk_s + hold_s + acw_s + deferred_s)
+            / nullif(talk_s + hold_s + acw_s + deferred_s + available_s, 0)::double
+            as blended_occupancy,
+        -- Utilisation: (talk + hold + acw + deferred) / login: productive time, voice and
+        -- deferred, over logged-in time.
+        (talk_s + hold_s + acw_s + deferred_s) / nullif(login_s, 0)::double as utilisation,
         -- Transfers: visits the agent ended by BLINDTRANSFER/ATTENDEDTRANSFER/TRANSFER.
         transfers,
         -- Repeat calls: handled calls whose caller number entered a queue again on another

@@ -6,8 +6,11 @@
 --     number dialled (the service number: 95xxx, 400, 800 ... lines of the tariff);
 --   internal: ext-queues (the queue ringing an agent phone) and any other row whose dialled
 --     number has fewer than 7 digits (an extension): costs 0, not rated;
---   outbound: the rest (a 7+ digit number dialled from inside: campaigns, callbacks);
---     rated by the number dialled.
+--   outbound: the rest (a 7+ digit number dialled from inside: campaigns, callbacks,
+--     and the calls placed for deferred contacts: accountcode the channel, e.g.
+--     web_callback or voicemail, userfield contact=<id>); rated by the number dialled.
+--     Its agent is the dial attempt's (outbound export), else the agent whose state
+--     export shows them dialing the call; its campaign the attempt's, else the accountcode.
 -- Rating (ingest.readers.tariffs.find_tariff / call_cost): the dialled number in national
 -- form (national_number: +86 removed, a landline gets its trunk 0, other countries 00+),
 -- the tariff row with the longest prefix of it valid on the call's local date; an answered
@@ -24,6 +27,10 @@ tariffs as (
 
 attempts as (
     select * from {{ ref('stg_outbound_attempts') }}
+),
+
+agent_states as (
+    select * from {{ ref('stg_agent_states') }}
 ),
 
 answered_visits as (
@@ -146,6 +153,17 @@ attempt_calls as (
     group by call_id
 ),
 
+dialing_agents as (
+    -- Who dialled an outbound call, from the agent-state export (state dialing with the
+    -- call's id): callbacks for deferred contacts have no dial attempt row.
+    select
+        call_id,
+        min(agent_id) as agent_id
+    from agent_states
+    where state = 'dialing' and call_id is not null
+    group by call_id
+),
+
 last_answers as (
     -- The last agent who answered the call: who an inbound leg is attributed to.
     select
@@ -191,7 +209,11 @@ attributed as (
             else coalesce(numbered.app_queue, leg_answers.queue, last_answers.queue)
         end as queue,
         case
-            when numbered.direction = 'outbound' then attempt_calls.agent_id
+            when numbered.direction = 'outbound'
+                then case
+                    when attempt_calls.call_id is null then dialing_agents.agent_id
+                    else attempt_calls.agent_id
+                end
             when numbered.direction = 'inbound' then last_answers.agent_id
             else leg_answers.agent_id
         end as agent_id,
@@ -208,6 +230,8 @@ attributed as (
             and tariff_matches.specificity = 1
     left join attempt_calls
         on attempt_calls.call_id = numbered.call_id and numbered.direction = 'outbound'
+    left join dialing_agents
+        on dialing_agents.call_id = numbered.call_id and numbered.direction = 'outbound'
     left join last_answers
         on last_answers.call_id = numbered.call_id and last_answers.recency = 1
     left join leg_answers
