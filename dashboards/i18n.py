@@ -709,6 +709,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "col.stage": ("Stage", "阶段"),
     "col.count": ("Count", "数量"),
     "col.channel": ("Channel", "渠道"),
+    "col.deferred_h": ("deferred work h", "非实时工单时长（小时）"),
+    "col.blended_occupancy": ("blended occupancy", "混合占用率"),
     "col.arrived": ("arrived", "新到达"),
     "col.handled": ("handled", "已处理"),
     "col.responded": ("first responses", "首次响应"),

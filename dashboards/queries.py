@@ -179,10 +179,12 @@ def agent_period(
 ) -> pd.DataFrame:
     """``mart_agent_daily`` summed per agent over ``start..end``: agent_id, days,
     handled_calls, aht_s, login_h, talk_h, acw_h, aux_h, aux_break_h, aux_lunch_h,
-    aux_training_h, aux_other_h, occupancy, utilisation, transfers, repeat_calls,
-    ring_no_answer. Ratios as the mart defines them (mart_agent_daily.sql):
-    aht_s = handle seconds / handled_known, occupancy = (talk + hold + acw) /
-    (talk + hold + acw + available), utilisation = (talk + hold + acw) / login."""
+    aux_training_h, aux_other_h, deferred_h, occupancy, blended_occupancy, utilisation,
+    transfers, repeat_calls, ring_no_answer. Ratios as the mart defines them
+    (mart_agent_daily.sql): aht_s = handle seconds / handled_known, occupancy (voice) =
+    (talk + hold + acw) / (talk + hold + acw + available), blended_occupancy = (talk + hold
+    + acw + deferred) / (talk + hold + acw + deferred + available), utilisation = (talk +
+    hold + acw + deferred) / login (deferred work is productive)."""
     where, parameters = _in_list("agent_id", agents)
     return _query(
         warehouse,
@@ -198,9 +200,14 @@ def agent_period(
             sum(aux_lunch_s) / 3600 as aux_lunch_h,
             sum(aux_training_s + aux_meeting_s + aux_coaching_s) / 3600 as aux_training_h,
             sum(aux_other_s) / 3600 as aux_other_h,
+            sum(deferred_s) / 3600 as deferred_h,
             sum(talk_s + hold_s + acw_s)
                 / nullif(sum(talk_s + hold_s + acw_s + available_s), 0)::double as occupancy,
-            sum(talk_s + hold_s + acw_s) / nullif(sum(login_s), 0)::double as utilisation,
+            sum(talk_s + hold_s + acw_s + deferred_s)
+                / nullif(sum(talk_s + hold_s + acw_s + deferred_s + available_s), 0)::double
+                as blended_occupancy,
+            sum(talk_s + hold_s + acw_s + deferred_s) / nullif(sum(login_s), 0)::double
+                as utilisation,
             cast(sum(transfers) as bigint) as transfers,
             cast(sum(repeat_calls) as bigint) as repeat_calls,
             cast(sum(ring_no_answer) as bigint) as ring_no_answer

@@ -52,7 +52,11 @@ SHIFT = "shift"
 OPEN = "open"  # shift time not covered by another scheduled activity
 AUX_ACTIVITIES = ("break", "lunch", "training", "meeting", "coaching")
 LOGGED_OUT = "logged_out"
-DEFAULT_OPEN_STATES = frozenset({"available", "ringing", "talking", "hold", "acw", "dialing"})
+# States in adherence during open shift time: ready for or working contacts, including
+# deferred work (e-mail, SMS, voicemail) that a blended agent takes when no call waits.
+DEFAULT_OPEN_STATES = frozenset(
+    {"available", "ringing", "talking", "hold", "acw", "dialing", "deferred"}
+)
 DEFAULT_TARGET = 0.92
 DEFAULT_THRESHOLD_S = 300.0
 DEFAULT_WINDOW_MARGIN_S = 4 * 3600.0
