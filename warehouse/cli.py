@@ -68,6 +68,8 @@ def build(
       models        name, layer, rows and seconds per model, in build order
       tests         passed, failed, and per failure: name, kind, model, config_path,
                     failing_rows and up to 5 example rows
+      exceptions    rows of mart_data_exceptions per type (kept records that match no
+                    call: surveys of unknown calls, voicemails without a CDR)
     """
     try:
         result = publish(db_path, ingest_db, config.parse_assignments(assignments), ops_db=ops_db)
@@ -82,7 +84,26 @@ def build(
     except WarehouseError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
-    emit({"published": True} | result.to_dict(), as_json, _summary)
+    emit(
+        {"published": True} | result.to_dict() | {"exceptions": _exceptions(db_path)},
+        as_json,
+        _summary,
+    )
+
+
+def _exceptions(db_path: Path) -> dict[str, int]:
+    """Rows of ``mart_data_exceptions`` per exception type in the published warehouse
+    (records kept but not matching the calls they name: surveys of unknown calls ...)."""
+    from warehouse.connect import read_only
+
+    with read_only(db_path) as con:
+        tables = {name for (name,) in con.execute("show tables").fetchall()}
+        if "mart_data_exceptions" not in tables:
+            return {}
+        rows = con.execute(
+            "select exception_type, count(*) from mart_data_exceptions group by 1 order by 1"
+        ).fetchall()
+    return {kind: int(count) for kind, count in rows}
 
 
 def _summary(result: dict[str, Any]) -> str:
@@ -98,4 +119,6 @@ def _summary(result: dict[str, Any]) -> str:
     )
     tests = result["tests"]
     lines.append(f"data tests: {tests['passed']} passed, {tests['failed']} failed")
+    for kind, count in result.get("exceptions", {}).items():
+        lines.append(f"kept, to chase (mart_data_exceptions): {count:,} {kind}")
     return "\n".join(lines)

@@ -300,6 +300,28 @@ def test_surveys_of_unknown_calls_are_kept_and_reported(simulated):
     assert rows(db, "select count(*) as n from mart_data_exceptions") == [{"n": 3}]
 
 
+def test_the_build_command_reports_the_exceptions_it_kept(simulated, tmp_path):
+    from click.testing import CliRunner
+
+    from callcenter_cli import main
+
+    result = CliRunner().invoke(
+        main,
+        [
+            "build",
+            "--db",
+            str(tmp_path / "warehouse.duckdb"),
+            "--ingest-db",
+            str(simulated["ingest_db"]),
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    import json
+
+    assert json.loads(result.output)["exceptions"] == {"survey_unknown_call": 3}
+
+
 def test_callbacks_are_billable_outbound_calls_not_queue_calls(simulated):
     db, callbacks = simulated["db"], simulated["callbacks"]
     billing = rows(
