@@ -62,7 +62,11 @@ class CustomerBase:
         if rng.random() < self.spec.p_known:
             index = rng.randrange(self.spec.population)
             return index, self.numbers[index]
+        return -1, self.unknown_number(rng)
+
+    def unknown_number(self, rng: random.Random) -> str:
+        """A mobile number that is not a customer's."""
         while True:
             number = f"{rng.choice(_MOBILE_PREFIXES)}{rng.randrange(10**8):08d}"
             if number not in self._number_set:
-                return -1, number
+                return number

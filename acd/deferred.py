@@ -87,7 +87,15 @@ class ChannelState:
         self.heap: list[tuple[float, int, DeferredItem]] = []
         self.agents: list = []  # AgentState, in agent order
         self.counts = dict.fromkeys(
-            ("arrived", "resolved", "failed", "abandoned", "responded", "responded_in_target"),
+            (
+                "arrived",
+                "carried",
+                "resolved",
+                "failed",
+                "abandoned",
+                "responded",
+                "responded_in_target",
+            ),
             0,
         )
 

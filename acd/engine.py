@@ -44,7 +44,7 @@ import itertools
 import random
 import time
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -140,8 +140,9 @@ class Summary:
     orders: int = 0
     order_events: int = 0
     queues: dict[str, dict[str, float]] = field(default_factory=dict)
-    # per deferred channel: arrived, resolved, failed, abandoned, open (at the end of the
-    # period), responded (first response within the period), responded_in_target
+    # per deferred channel: arrived, carried (still open in the earlier run, --append),
+    # resolved, failed, abandoned, open (at the end of the period), responded (first
+    # response within the period), responded_in_target
     deferred: dict[str, dict[str, int]] = field(default_factory=dict)
     surveys: dict[str, int] = field(default_factory=dict)  # offered, answered
     files: dict[str, int] = field(default_factory=dict)
@@ -159,6 +160,7 @@ class Simulation:
         seed: int,
         writer: Any,
         roster: dict[tuple[str, date], list[Activity]] | None = None,
+        carried: Sequence[Contact] = (),
     ) -> None:
         if days < 1:
             raise ValueError("days must be at least 1")
@@ -208,7 +210,9 @@ class Simulation:
         self._common_day_factors: np.ndarray | None = None
         self._arrivals = self._generate_arrivals()
         self._setup_survey()
+        self._carry_notes: list[str] = []
         self._setup_deferred()
+        self._carry_over(carried)
 
     # ----------------------------------------------------------------- event plumbing
     def at(self, t: float, handler: Callable[[float, Any], None], arg: Any = None) -> None:
@@ -1147,11 +1151,86 @@ class Simulation:
             is_working_day if clock.days == "working" else every_day,
         )
         self._contact_seq = itertools.count(1)
+        self._first_day_s = day_start_epoch(self.start, self.tz)
         self._open_items: dict[int, DeferredItem] = {}  # not yet exported, by creation
         day_starts = [day_start_epoch(d.date, self.tz) for d in self.calendar] + [self.end_s]
         self._backlog = HourlyBacklog(day_starts, [c.spec for c in self.deferred.values()])
         self._contact_channels = [c for c in self.deferred.values() if c.spec.arrivals]
         self._contact_arrivals = self._generate_contact_arrivals()
+
+    def _carry_over(self, contacts: Sequence[Contact]) -> None:
+        """Queue again the contacts an earlier run left open (``simulate --append``).
+
+        ``contacts`` are the earlier export's ``open`` rows (``read_open_contacts``). Each
+        keeps its contact_id, created and due times, first assigned/response times,
+        attempts, handle seconds and last agent, and waits in its channel's queue at the
+        run's start (oldest first, before the run's own contacts). Simplified: whatever
+        the item was doing when the earlier period ended (an agent's session, a callback's
+        retry delay, a customer's follow-up), it waits for its next session or attempt
+        now; an interrupted session or attempt is not resumed, the next one counts on
+        from ``attempts`` (so a callback that had used its last attempt gets one more).
+        Its expiry (channels with ``expire_after_s``, no response yet) stays at its
+        original time, unless that time is already past (it was being worked then).
+        Counted in the backlog truth's open count from the first hour and in the
+        summary's ``carried``; contacts of a channel the scenario lacks or disables are
+        skipped and named in the summary's notes.
+        """
+        skipped: dict[str, int] = {}
+        carried = 0
+        order = sorted(contacts, key=lambda c: (c.created_s, c.contact_id))
+        for n, contact in enumerate(order):
+            channel = self.deferred.get(contact.queue)
+            if channel is None or channel.spec.kind != contact.channel:
+                key = f"{contact.queue} ({contact.channel})"
+                skipped[key] = skipped.get(key, 0) + 1
+                continue
+            customer, number = self._carried_caller(contact)
+            seq = n - len(order)  # negative: apart from the run's own, and first in ties
+            item = DeferredItem(
+                contact.contact_id,
+                seq,
+                channel,
+                customer,
+                number,
+                contact.created_s,
+                contact.due_s,
+                contact.call_id,
+            )
+            item.first_assigned_s = contact.first_assigned_s
+            item.first_response_s = contact.first_response_s
+            item.attempts = contact.attempts
+            item.handle_s = contact.handle_s
+            item.agent_id = contact.agent_id
+            self._open_items[item.seq] = item
+            channel.counts["carried"] += 1
+            self._backlog.open[channel.name] += 1
+            channel.push(item)
+            spec = channel.spec
+            if spec.expire_after_s is not None and item.first_response_s is None:
+                expire, t = spec.expire_after_s, item.created_s
+                when = self.business.add(t, expire) if spec.business_hours else t + expire
+                if when >= self._first_day_s:
+                    self.at(when, self._on_contact_expire, item)
+            carried += 1
+        if carried:
+            self._carry_notes.append(
+                f"{carried:,} deferred contacts still open in the earlier run carried over"
+            )
+        for key in sorted(skipped):
+            self._carry_notes.append(
+                f"{skipped[key]:,} open deferred contacts of {key} not carried over: "
+                "channel not in the scenario or disabled"
+            )
+
+    def _carried_caller(self, contact: Contact) -> tuple[int, str]:
+        """A carried contact's customer index and number (the export has no number: a
+        customer the CRM does not know gets one drawn from the contact id)."""
+        ids = self.customers.ids
+        cid = contact.customer_id
+        if cid[1:].isdigit() and 0 < int(cid[1:]) <= len(ids) and ids[int(cid[1:]) - 1] == cid:
+            index = int(cid[1:]) - 1
+            return index, self.customers.numbers[index]
+        return -1, self.customers.unknown_number(random.Random(contact.contact_id))
 
     def _generate_contact_arrivals(self) -> tuple[array, array]:
         """All deferred arrivals (e-mail, SMS, web callback requests), in time order.
@@ -1418,7 +1497,7 @@ class Simulation:
         resolved = known(item.resolved_s)
         customer_id = self.customers.ids[item.customer] if item.customer >= 0 else ""
         response = known(item.first_response_s)
-        if response is not None:
+        if response is not None and response >= self._first_day_s:  # responded in this run
             item.channel.counts["responded"] += 1
             item.channel.counts["responded_in_target"] += response <= item.due_s
         return Contact(
@@ -1737,12 +1816,15 @@ class Simulation:
                 "asa_s": round(s.wait_answered_s / s.answered, 1) if s.answered else None,
                 "sl_target_s": queue.spec.sl_target_s,
             }
-        self.summary.calendar_notes = sorted(
-            {
-                f"{d.date.year}: holidays estimated (no official make-up days published)"
-                for d in self.calendar
-                if d.estimated
-            }
+        self.summary.calendar_notes = (
+            sorted(
+                {
+                    f"{d.date.year}: holidays estimated (no official make-up days published)"
+                    for d in self.calendar
+                    if d.estimated
+                }
+            )
+            + self._carry_notes
         )
 
     def _utc_offset_s(self, t: float) -> int:

@@ -14,6 +14,7 @@ from acd.agents import agent_ids, read_roster
 from acd.engine import Simulation, Summary
 from acd.scenario import Scenario, load_scenario
 from acd.writers import LandingWriter
+from acd.writers.landing import read_open_contacts
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +39,16 @@ def simulate(
 
     ``append``: continue an earlier run's landing folder (its last day must be the day
     before ``start``), as a PBX that kept running would: the current queue_log and
-    Master.csv are rotated at the first midnight instead of being overwritten.
+    Master.csv are rotated at the first midnight instead of being overwritten. The
+    deferred contacts the folder's export still lists as open are queued again at the
+    start with their ids and history (``Simulation._carry_over``); without ``append``
+    nothing is read.
     """
     spec = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     plans = None
     if roster is not None:
         plans = read_roster(roster, spec.center.timezone, set(agent_ids(spec)))
+    carried = read_open_contacts(out) if append else []
     out.mkdir(parents=True, exist_ok=True)
     writer = LandingWriter(
         out,
@@ -53,7 +58,7 @@ def simulate(
         append=append,
     )
     try:
-        simulation = Simulation(spec, start, days, seed, writer, roster=plans)
+        simulation = Simulation(spec, start, days, seed, writer, roster=plans, carried=carried)
         writer.agent_quality(simulation.agent_quality())
         writer.agent_directory(start, simulation.agent_directory())
         if live_speed is not None:

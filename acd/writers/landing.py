@@ -34,7 +34,9 @@ Deferred contacts (``contacts_YYYYMMDD.csv``) are a help-desk export: each conta
 listed once, with its latest state, in the file of the local day it reached its final
 state (``resolved_time``); a contact still open when the simulated period ends is listed
 in the file of the period's last day with ``outcome`` open and an empty ``resolved_time``
-(what happened after the period is not in the export). Columns:
+(what happened after the period is not in the export). A run that continues the folder
+(``simulate --append``) takes those open contacts over and lists each again, with the same
+``contact_id``, in the file of the day it closes (or open again at its own end). Columns:
 
     contact_id           T<first day of the run, YYYYMMDD><8-digit sequence>
     channel              email | sms | web_callback | voicemail
@@ -67,6 +69,7 @@ large buffers; only live mode flushes (on :meth:`LandingWriter.flush`).
 
 from __future__ import annotations
 
+import csv
 import datetime as _dt
 import os
 from collections.abc import Callable
@@ -770,3 +773,47 @@ class LandingWriter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+# -- reading back --------------------------------------------------------------------------
+
+
+def read_open_contacts(out_dir: Path) -> list[Contact]:
+    """The deferred contacts an earlier run left open in ``out_dir`` (``simulate --append``).
+
+    Reads every ``contacts/contacts_YYYYMMDD.csv``, oldest file first; a contact listed
+    more than once keeps its row from the latest file (a run that continued the folder
+    lists it again where it closed, or open again at its own end). Returns the contacts
+    whose latest row is ``open``, in export order; ``listed_s`` is 0 (not known).
+    """
+    latest: dict[str, dict[str, str]] = {}
+    for path in sorted((Path(out_dir) / "contacts").glob("contacts_*.csv")):
+        with path.open(newline="", encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                latest.pop(row["contact_id"], None)  # re-insert: export order of the latest
+                latest[row["contact_id"]] = row
+
+    def instant(text: str) -> float | None:
+        return _dt.datetime.fromisoformat(text).timestamp() if text else None
+
+    return [
+        Contact(
+            row["contact_id"],
+            row["channel"],
+            row["queue"],
+            row["customer_id"],
+            instant(row["created_time"]) or 0.0,
+            instant(row["response_due_time"]) or 0.0,
+            instant(row["first_assigned_time"]),
+            instant(row["first_response_time"]),
+            None,
+            row["agent_id"],
+            "open",
+            int(row["attempts"] or 0),
+            float(row["handle_s"] or 0.0),
+            row["call_id"],
+            0.0,
+        )
+        for row in latest.values()
+        if row["outcome"] == "open"
+    ]
