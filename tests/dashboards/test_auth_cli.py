@@ -143,7 +143,14 @@ def test_roles_lists_pages_and_actions():
     roles = json.loads(out)
     assert list(roles) == list(auth.ROLES)
     assert roles["qa"] == {
-        "pages": ["overview", "agents", "qa_evaluate", "qa_scores", "qa_calibration"],
+        "pages": [
+            "overview",
+            "agents",
+            "satisfaction",
+            "qa_evaluate",
+            "qa_scores",
+            "qa_calibration",
+        ],
         "actions": ["evaluate", "see_numbers"],
     }
     assert roles["analyst"]["actions"] == []

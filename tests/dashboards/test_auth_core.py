@@ -29,6 +29,8 @@ EXPECTED_PAGES = {
         "orders",
         "settlement",
         "risk",
+        "channels",
+        "satisfaction",
         "forecast",
         "coverage",
         "roster",
@@ -38,9 +40,12 @@ EXPECTED_PAGES = {
         "qa_calibration",
         "sql",
     },
-    "manager": {"overview", "queues", "agents", "ivr", "orders", "settlement", "risk"},
-    "planner": {"overview", "queues", "forecast", "coverage", "roster", "adherence"},
-    "qa": {"overview", "qa_evaluate", "qa_scores", "qa_calibration", "agents"},
+    "manager": {
+        *("overview", "queues", "agents", "ivr", "orders", "settlement", "risk"),
+        *("channels", "satisfaction"),
+    },
+    "planner": {"overview", "queues", "channels", "forecast", "coverage", "roster", "adherence"},
+    "qa": {"overview", "qa_evaluate", "qa_scores", "qa_calibration", "agents", "satisfaction"},
     "analyst": {"overview", "queues", "agents", "ivr", "sql"},
 }
 EXPECTED_ACTIONS = {
