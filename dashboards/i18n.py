@@ -112,6 +112,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "filter.queue": ("Queue", "队列"),
     "filter.queues": ("Queues", "队列"),
     "filter.agents_all": ("Agents (all when empty)", "坐席（留空为全部）"),
+    "filter.teams_all": ("Teams (all when empty)", "团队（留空为全部）"),
     "filter.hours": ("Hours", "时段"),
     "filter.channels": ("Channels", "渠道"),
     "filter.categories": ("Categories", "类别"),
@@ -561,6 +562,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "无法建模：{reason}",
     ),
     "satisfaction.agents": ("Agents: satisfaction effect and QA", "坐席：满意度效应与质检"),
+    "satisfaction.team_agents": (
+        "The chosen teams' agents; their effects come from the model of every agent's "
+        "answers above, so they compare across teams.",
+        "所选团队的坐席；其效应来自上方基于全部坐席回答的模型，因此可在团队之间比较。",
+    ),
     "satisfaction.by_queue": ("Per queue", "按队列"),
     "activity.shift": ("shift", "班次"),
     "activity.break": ("break", "休息"),

@@ -99,6 +99,29 @@ def agent_ids(warehouse: PathLike) -> pd.DataFrame:
     return _query(warehouse, "select distinct agent_id from mart_agent_daily order by agent_id")
 
 
+def teams(warehouse: PathLike) -> pd.DataFrame:
+    """The teams of the agent directory (``stg_agent_directory``: each agent's newest
+    snapshot): column ``team``, sorted; no rows when the warehouse has no directory (built
+    before the model existed, or no directory export delivered)."""
+    if not _has_table(warehouse, "stg_agent_directory"):
+        return pd.DataFrame({"team": pd.Series([], dtype=object)})
+    return _query(warehouse, "select distinct team from stg_agent_directory order by team")
+
+
+def agents_of_teams(warehouse: PathLike, teams: Sequence[str]) -> list[str]:
+    """The agent ids the agent directory (``stg_agent_directory``) puts in ``teams``,
+    sorted; none when the warehouse has no directory."""
+    if not teams or not _has_table(warehouse, "stg_agent_directory"):
+        return []
+    where, parameters = _in_list("team", teams)
+    frame = _query(
+        warehouse,
+        "select agent_id from stg_agent_directory where true" + where + " order by agent_id",
+        parameters,
+    )
+    return frame["agent_id"].tolist()
+
+
 # ---------------------------------------------------------------- queues
 
 
@@ -535,13 +558,19 @@ def service_targets() -> dict[str, float]:
 
 
 def qa_evaluations(
-    warehouse: PathLike, start: date, end: date, queues: Sequence[str] | None = None
+    warehouse: PathLike,
+    start: date,
+    end: date,
+    queues: Sequence[str] | None = None,
+    agents: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """``mart_qa_scores`` rows of the calls of the local days ``start..end`` (and queues):
-    evaluation_id, agent_id, queue, evaluator, call_time_local, call_day_local, score,
-    critical_failed, passed, dispute_status, calibration_session, the input
+    """``mart_qa_scores`` rows of the calls of the local days ``start..end`` (and queues,
+    and agents): evaluation_id, agent_id, queue, evaluator, call_time_local, call_day_local,
+    score, critical_failed, passed, dispute_status, calibration_session, the input
     ``qa.scorecards`` expects."""
     where, parameters = _in_list("queue", queues)
+    agent_where, agent_parameters = _in_list("agent_id", agents)
+    where, parameters = where + agent_where, parameters + agent_parameters
     if not _has_table(warehouse, "mart_qa_scores"):
         return pd.DataFrame(
             columns=[
@@ -900,11 +929,18 @@ def backlog_days(backlog: pd.DataFrame) -> pd.DataFrame:
 
 
 def csat_rows(
-    warehouse: PathLike, start: date, end: date, queues: Sequence[str] | None = None
+    warehouse: PathLike,
+    start: date,
+    end: date,
+    queues: Sequence[str] | None = None,
+    agents: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """``mart_csat`` rows (agent x queue x local day) of ``start`` .. ``end``; definitions in
+    """``mart_csat`` rows (agent x queue x local day) of ``start`` .. ``end`` (and queues,
+    and agents: rows without an agent drop out when ``agents`` is given); definitions in
     warehouse/models/marts/deferred/mart_csat.sql (CSAT = satisfied / answered)."""
     where, parameters = _in_list("queue", queues)
+    agent_where, agent_parameters = _in_list("agent_id", agents)
+    where, parameters = where + agent_where, parameters + agent_parameters
     with read_only(warehouse) as con:
         return con.execute(
             f"""
@@ -920,12 +956,18 @@ def csat_rows(
 
 
 def survey_answers(
-    warehouse: PathLike, start: date, end: date, queues: Sequence[str] | None = None
+    warehouse: PathLike,
+    start: date,
+    end: date,
+    queues: Sequence[str] | None = None,
+    agents: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Answered surveys of known calls (``fct_surveys``) with their drivers, for the driver
     analysis (``qa.csat``): agent_id, queue, day_local, scale, score, satisfied,
-    dissatisfied, wait_s, transfers, repeat_call."""
+    dissatisfied, wait_s, transfers, repeat_call; of ``queues`` and ``agents`` when given."""
     where, parameters = _in_list("queue", queues)
+    agent_where, agent_parameters = _in_list("agent_id", agents)
+    where, parameters = where + agent_where, parameters + agent_parameters
     with read_only(warehouse) as con:
         return con.execute(
             f"""

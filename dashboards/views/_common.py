@@ -69,6 +69,8 @@ def cached(function: F) -> F:
 data_days = cached(queries.data_days)
 queue_names = cached(queries.queue_names)
 agent_ids = cached(queries.agent_ids)
+teams = cached(queries.teams)
+agents_of_teams = cached(queries.agents_of_teams)
 service_targets = cached(queries.service_targets)
 
 
@@ -152,6 +154,28 @@ def queue_filter(where: DataPaths, key: str = "queues") -> list[str]:
     names = queue_names(where.warehouse)["queue"].tolist()
     chosen = st.multiselect(translator()("filter.queues"), names, default=names, key=key)
     return chosen or names
+
+
+def team_filter(where: DataPaths, key: str = "teams") -> list[str] | None:
+    """Teams of the agent directory (empty: all), as the agent ids of the chosen teams, or
+    None for every agent. Not shown when the warehouse has no directory (built before
+    ``stg_agent_directory`` existed, or no directory export delivered)."""
+    names = teams(where.warehouse)["team"].tolist()
+    if not names:
+        return None
+    chosen = st.multiselect(translator()("filter.teams_all"), names, default=[], key=key)
+    if not chosen:
+        return None
+    return agents_of_teams(where.warehouse, chosen)
+
+
+def both(agents: list[str] | None, team_agents: list[str] | None) -> list[str] | None:
+    """The agents two filters agree on (None: no restriction from that filter)."""
+    if agents is None:
+        return team_agents
+    if team_agents is None:
+        return agents
+    return [agent for agent in agents if agent in set(team_agents)]
 
 
 def table(

@@ -1,16 +1,19 @@
-"""Agents: the performance table, occupancy and aux time per agent over a day range."""
+"""Agents: the performance table, occupancy and aux time per agent over a day range, for
+some teams (agent directory) or agents."""
 
 import streamlit as st
 
 from dashboards import charts, queries
 from dashboards.views._common import (
     agent_ids,
+    both,
     cached,
     csv_download,
     paths,
     range_filter,
     require,
     table,
+    team_filter,
     translator,
 )
 
@@ -20,13 +23,15 @@ require("agents")
 t = translator()
 st.header(t("page.agents"))
 where = paths()
-left, right = st.columns([1, 3])
+left, middle, right = st.columns([1, 1, 2])
 with left:
     start, end = range_filter(where)
+with middle:
+    team_agents = team_filter(where)
 with right:
     everyone = agent_ids(where.warehouse)["agent_id"].tolist()
     chosen = st.multiselect(t("filter.agents_all"), everyone, default=[], key="agents")
-agents = agent_period(where.warehouse, start, end, chosen or None)
+agents = agent_period(where.warehouse, start, end, both(chosen or None, team_agents))
 
 handled = int(agents["handled_calls"].sum()) if not agents.empty else 0
 columns = st.columns(3)

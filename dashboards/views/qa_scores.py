@@ -1,5 +1,5 @@
 """QA: evaluation scores, the weekly agent scorecards, and one agent's trend and section
-scores."""
+scores; for some queues and teams (agent directory)."""
 
 import streamlit as st
 
@@ -13,6 +13,7 @@ from dashboards.views._common import (
     range_filter,
     require,
     table,
+    team_filter,
     translator,
 )
 from qa.scorecards import weekly_scorecards
@@ -24,12 +25,14 @@ require("qa_scores")
 t = translator()
 st.header(t("page.qa_scores"))
 where = paths()
-left, right = st.columns([1, 3])
+left, middle, right = st.columns([1, 2, 1])
 with left:
     start, end = range_filter(where)
-with right:
+with middle:
     queues = queue_filter(where)
-evaluations = qa_evaluations(where.warehouse, start, end, queues)
+with right:
+    team_agents = team_filter(where)
+evaluations = qa_evaluations(where.warehouse, start, end, queues, team_agents)
 if evaluations.empty:
     st.info(t("qa.none"))
     st.stop()

@@ -1,6 +1,6 @@
 """Satisfaction: post-call survey results (CSAT, DSAT, response rate) by queue and wait,
 what drives the score (an ordered-logit model with its intervals, ``qa.csat``), and each
-agent's effect against their QA scores."""
+agent's effect against their QA scores; for some queues and teams (agent directory)."""
 
 import streamlit as st
 
@@ -13,6 +13,7 @@ from dashboards.views._common import (
     range_filter,
     require,
     table,
+    team_filter,
     translator,
 )
 from qa import csat
@@ -26,12 +27,14 @@ require("satisfaction")
 t = translator()
 st.header(t("page.satisfaction"))
 where = paths()
-left, right = st.columns([1, 3])
+left, middle, right = st.columns([1, 2, 1])
 with left:
     start, end = range_filter(where)
-with right:
+with middle:
     queues = queue_filter(where)
-rows = csat_rows(where.warehouse, start, end, queues)
+with right:
+    team_agents = team_filter(where)
+rows = csat_rows(where.warehouse, start, end, queues, team_agents)
 if rows.empty or not rows["offered"].sum():
     st.info(t("satisfaction.none"))
     st.stop()
@@ -39,9 +42,14 @@ for column, tile in zip(st.columns(5), charts.csat_tiles(rows, tr=t), strict=Tru
     column.metric(tile.label, tile.value)
 st.caption(t("satisfaction.caption"))
 answers = survey_answers(where.warehouse, start, end, queues)
+team_answers = (
+    answers
+    if team_agents is None
+    else survey_answers(where.warehouse, start, end, queues, team_agents)
+)
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(charts.csat_by_wait_figure(answers, tr=t), key="by_wait")
+    st.plotly_chart(charts.csat_by_wait_figure(team_answers, tr=t), key="by_wait")
 with right:
     st.subheader(t("satisfaction.by_queue"))
     table(queries.csat_by(rows, "queue"), key="by_queue")
@@ -62,6 +70,10 @@ with right:
 
 st.subheader(t("satisfaction.agents"))
 agents = model.agents.merge(agent_qa_means(where.warehouse, start, end), on="agent_id", how="left")
+if team_agents is not None:
+    # Effects come from the model of every agent's answers, so they compare across teams.
+    st.caption(t("satisfaction.team_agents"))
+    agents = agents[agents["agent_id"].isin(team_agents)]
 st.plotly_chart(charts.agent_effect_figure(agents, tr=t), key="agent_effects")
 shown = agents[
     ["agent_id", "answers", "csat", "effect", "low", "high", "qa_evaluations", "qa_mean_score"]

@@ -66,8 +66,7 @@ def test_the_analysis_ranks_agents_by_the_engines_hidden_quality(dash_data):
     rho = spearmanr(agents["effect"], truth).statistic
     rng = np.random.default_rng(0)
     shuffled = [
-        spearmanr(rng.permutation(agents["effect"].to_numpy()), truth).statistic
-        for _ in range(500)
+        spearmanr(rng.permutation(agents["effect"].to_numpy()), truth).statistic for _ in range(500)
     ]
     assert rho > np.quantile(shuffled, 0.99), (rho, len(agents))
     assert rho > 0.3
