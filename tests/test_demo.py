@@ -40,11 +40,19 @@ def test_demo_plans_scores_and_reports_on_what_it_built(tmp_path):
             m for (m,) in con.execute("select metric from forecast_runs").fetchall()
         }
         requirement_rows = con.execute("select count(*) from requirements").fetchone()[0]
+        # deferred channels are staffed by workload next to voice, and rostered
+        workload_rows = con.execute(
+            "select count(*) from requirements where model = 'workload'"
+        ).fetchone()[0]
+        deferred_covered = con.execute(
+            "select count(*) from roster_coverage where skill = 'email' and scheduled > 0"
+        ).fetchone()[0]
         rostered_agents = con.execute(
             "select count(distinct agent_id) from roster_shifts"
         ).fetchone()[0]
-    assert forecast_metrics == {"offered", "aht_s"}
+    assert forecast_metrics == {"offered", "aht_s", "deferred_arrivals", "deferred_aht_s"}
     assert requirement_rows > 0 and rostered_agents > 0
+    assert workload_rows > 0 and deferred_covered > 0
     with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
         evaluations = con.execute("select count(*) from mart_qa_scores").fetchone()[0]
     with duckdb.connect(str(tmp_path / "operational.duckdb"), read_only=True) as con:

@@ -31,12 +31,13 @@ def _query(path: Path, sql: str, parameters: list[object] | None = None) -> pd.D
 
 @pytest.fixture(scope="module")
 def demo_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Two simulated days with the warehouse, the planning store and QA evaluations."""
+    """Two simulated days with the warehouse, the planning store and QA evaluations; no
+    coming day, so the forecast starts after the data (the overlap tests make their own)."""
     data = tmp_path_factory.mktemp("nb_data")
     result = CliRunner().invoke(
         main,
         [
-            *("demo", "--days", "2", "--coming-days", "1", "--roster-time-limit", "3"),
+            *("demo", "--days", "2", "--coming-days", "0", "--roster-time-limit", "3"),
             *("--data", str(data), "--no-serve"),
         ],
     )
