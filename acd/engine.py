@@ -1754,7 +1754,8 @@ class Simulation:
         day_folder, stamp = self._freepbx_stamp(start)
         self.writer.recording(
             RecordingMeta(
-                f"R{seq:09d}",
+                # the run's first day keeps a continued run's ids apart (simulate --append)
+                f"R{self.start:%Y%m%d}{seq:09d}",
                 call_id,
                 agent.id,
                 queue,

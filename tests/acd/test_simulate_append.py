@@ -42,7 +42,10 @@ def test_the_continued_folder_ingests_without_duplicates_or_quarantine(runs, tmp
     with Loader(tmp_path / "ingest.duckdb") as loader:
         report = loader.ingest([runs["continued"]])
     totals = report.by_source()
-    for source in ("queue_log", "cdr_csv", "outbound_attempts", "orders"):
+    for source in (
+        *("queue_log", "cdr_csv", "outbound_attempts", "orders", "order_events"),
+        *("recordings", "agent_states", "contacts", "surveys", "call_truth"),
+    ):
         assert totals[source]["loaded"] > 0, source
         assert totals[source]["duplicate"] == 0, (source, totals[source])
         assert totals[source]["quarantined"] == 0, (source, totals[source])
