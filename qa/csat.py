@@ -197,7 +197,9 @@ def fit(answers: pd.DataFrame, scale: int = 3, rounds: int = 2) -> CsatModel:
             offset=shift[groups],
             distr="logit",
         )
-        result = model.fit(method="bfgs", disp=False, maxiter=500)
+        # later rounds start from the previous round's estimates (they move little)
+        start = None if result is None else np.asarray(result.params)
+        result = model.fit(method="bfgs", disp=False, maxiter=500, start_params=start)
         coefficients = result.params[varying].to_numpy()
         cuts = np.asarray(model.transform_threshold_params(result.params))[1:-1]
         eta = exog[varying].to_numpy() @ coefficients
