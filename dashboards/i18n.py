@@ -106,6 +106,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "数据仓库中还没有时段数据。",
     ),
     "common.download": ("Download {name}.csv", "下载 {name}.csv"),
+    "common.download_excel": ("Download {name}.xlsx", "下载 {name}.xlsx"),
     "common.all": ("all", "全部"),
     "filter.day": ("Day", "日期"),
     "filter.days": ("Days", "日期范围"),

@@ -156,3 +156,18 @@ def csv_bytes(frame: pd.DataFrame, role: str) -> bytes:
     """``frame`` as the CSV a download gives ``role``: machine column names, UTF-8, number
     columns masked."""
     return mask_numbers(frame, role).to_csv(index=False).encode("utf-8")
+
+
+def excel_bytes(frame: pd.DataFrame, role: str, sheet: str = "data") -> bytes:
+    """``frame`` as the Excel workbook (.xlsx, one sheet) a download gives ``role``: machine
+    column names, number columns masked; time-zone-aware times are written as UTC wall
+    times (Excel has no time zones)."""
+    import io
+
+    masked = mask_numbers(frame, role).copy()
+    for column in masked.columns:
+        if isinstance(masked[column].dtype, pd.DatetimeTZDtype):
+            masked[column] = masked[column].dt.tz_convert("UTC").dt.tz_localize(None)
+    buffer = io.BytesIO()
+    masked.to_excel(buffer, index=False, sheet_name=sheet[:31] or "data", engine="openpyxl")
+    return buffer.getvalue()

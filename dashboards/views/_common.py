@@ -206,12 +206,25 @@ def table(
 
 
 def csv_download(frame: pd.DataFrame, name: str, key: str | None = None) -> None:
-    """A download button for ``frame`` as CSV: machine column names, number columns masked
-    for the user's role (:func:`dashboards.masking.csv_bytes`)."""
-    st.download_button(
-        translator()("common.download", name=name),
-        masking.csv_bytes(frame, current_role()),
-        file_name=f"{name}.csv",
-        mime="text/csv",
-        key=key or f"download_{name}",
-    )
+    """Download buttons for ``frame`` as CSV and as Excel: machine column names, number
+    columns masked for the user's role (:func:`dashboards.masking.csv_bytes`,
+    :func:`dashboards.masking.excel_bytes`)."""
+    t, role = translator(), current_role()
+    key = key or f"download_{name}"
+    left, right = st.columns(2)
+    with left:
+        st.download_button(
+            t("common.download", name=name),
+            masking.csv_bytes(frame, role),
+            file_name=f"{name}.csv",
+            mime="text/csv",
+            key=key,
+        )
+    with right:
+        st.download_button(
+            t("common.download_excel", name=name),
+            masking.excel_bytes(frame, role, sheet=name),
+            file_name=f"{name}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key=f"{key}_xlsx",
+        )

@@ -134,7 +134,7 @@ def test_an_analyst_runs_a_query_on_the_sql_page(warehouse):
         shown.sort_values(key).reset_index(drop=True),
         direct.sort_values(key).reset_index(drop=True),
     )
-    assert len(at.get("download_button")) == 1
+    assert len(at.get("download_button")) == 2  # CSV and Excel
 
     at.text_area(key="sql").input("delete from mart_interval_kpis").run()
     at.button(key="run").click().run()
@@ -257,7 +257,7 @@ def test_adherence_per_day_matches_wfm_adherence(overlapping):
     )
     assert shown["Agents scheduled"] == "4"
     assert len(plotly_charts(at)) == 1
-    assert len(at.get("download_button")) == 1
+    assert len(at.get("download_button")) == 2  # CSV and Excel
     assert len(at.dataframe[1].value) == 4
 
     at.selectbox(key="day").set_value(days[0]).run()

@@ -134,6 +134,12 @@ def test_tables_and_downloads_mask_numbers_by_role(role, shown, monkeypatch):
     assert frame["Caller number"].tolist() == [shown]
     csv = downloads["calls.csv"].decode("utf-8")
     assert csv.splitlines() == ["caller_number,queue", f"{shown},booking"]
+    import io
+
+    import pandas as pd
+
+    workbook = pd.read_excel(io.BytesIO(downloads["calls.xlsx"]), dtype=str)
+    assert workbook.to_dict("records") == [{"caller_number": shown, "queue": "booking"}]
 
 
 # ---------------------------------------------------------------- the SQL explorer

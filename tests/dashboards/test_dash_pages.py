@@ -22,7 +22,7 @@ def test_overview_shows_the_wallboard_and_a_queue_filter_changes_it():
     assert set(shown) == {"Offered", "Service level", "ASA", "Abandon rate", "AHT", "Occupancy"}
     assert shown["Service level"].endswith("%")
     assert len(plotly_charts(at)) == 3  # intervals, agents by state, service level per day
-    assert len(at.get("download_button")) == 1
+    assert len(at.get("download_button")) == 2  # CSV and Excel
     at.multiselect(key="queues").set_value(["booking"]).run()
     assert not at.exception
     assert metrics(at)["Offered"] != shown["Offered"]
