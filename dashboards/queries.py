@@ -880,25 +880,19 @@ def channel_names(warehouse: PathLike) -> list[str]:
     return [c for (c,) in rows]
 
 
+BACKLOG_DAY_COLUMNS = (
+    *("channel", "day", "arrived", "handled", "responded", "responded_in_target"),
+    *("within_target", "open_end", "oldest_open_age_s"),
+)
+
+
 def backlog_days(backlog: pd.DataFrame) -> pd.DataFrame:
     """Per channel and local day, from ``backlog_hours`` rows: arrived, handled, responded,
     responded_in_target, within_target (= responded_in_target / responded, the share of
     first responses inside their response target, as mart_backlog defines it), the open
     backlog at the day's end and the oldest open item then (seconds)."""
     if backlog.empty:
-        return pd.DataFrame(
-            columns=[
-                "channel",
-                "day",
-                "arrived",
-                "handled",
-                "responded",
-                "responded_in_target",
-                "within_target",
-                "open_end",
-                "oldest_open_age_s",
-            ]
-        )
+        return pd.DataFrame(columns=list(BACKLOG_DAY_COLUMNS))
     frame = backlog.assign(day=pd.to_datetime(backlog["hour_start"]).dt.date)
     sums = frame.groupby(["channel", "day"], as_index=False)[
         ["arrived", "handled", "responded", "responded_in_target"]
@@ -913,19 +907,7 @@ def backlog_days(backlog: pd.DataFrame) -> pd.DataFrame:
     days["within_target"] = days["responded_in_target"] / days["responded"].where(
         days["responded"] > 0
     )
-    return days[
-        [
-            "channel",
-            "day",
-            "arrived",
-            "handled",
-            "responded",
-            "responded_in_target",
-            "within_target",
-            "open_end",
-            "oldest_open_age_s",
-        ]
-    ]
+    return days[list(BACKLOG_DAY_COLUMNS)]
 
 
 def csat_rows(

@@ -858,43 +858,30 @@ CALL_TRUTH = CsvReader(
     check=_check_truth,
 )
 
+_CONTACT_COLUMNS = (
+    text("contact_id"),
+    choice("channel", CONTACT_CHANNELS, strict=False),
+    text("queue", optional=True, required=True),
+    text("customer_id", optional=True, required=False),
+    instant("created_time"),
+    instant("response_due_time", optional=True, required=True),
+    instant("first_assigned_time", optional=True, required=True),
+    instant("first_response_time", optional=True, required=True),
+    instant("resolved_time", optional=True, required=True),
+    text("agent_id", optional=True, required=True),
+    choice("outcome", CONTACT_OUTCOMES),
+    integer("attempts", optional=True, required=False),
+    number("handle_s", optional=True, required=False),
+    text("call_id", optional=True, required=False),
+)
+
 CONTACTS = CsvReader(
     table="raw_contacts",
-    columns=(
-        text("contact_id"),
-        choice("channel", CONTACT_CHANNELS, strict=False),
-        text("queue", optional=True, required=True),
-        text("customer_id", optional=True, required=False),
-        instant("created_time"),
-        instant("response_due_time", optional=True, required=True),
-        instant("first_assigned_time", optional=True, required=True),
-        instant("first_response_time", optional=True, required=True),
-        instant("resolved_time", optional=True, required=True),
-        text("agent_id", optional=True, required=True),
-        choice("outcome", CONTACT_OUTCOMES),
-        integer("attempts", optional=True, required=False),
-        number("handle_s", optional=True, required=False),
-        text("call_id", optional=True, required=False),
-    ),
+    columns=_CONTACT_COLUMNS,
     # An export lists a contact with its latest state: a later delivery of the same contact
     # with another state is a new row, an identical one a duplicate. stg_contacts keeps the
     # newest state per contact_id.
-    natural_key=(
-        "contact_id",
-        "channel",
-        "queue",
-        "customer_id",
-        "created_time",
-        "response_due_time",
-        "first_assigned_time",
-        "first_response_time",
-        "resolved_time",
-        "agent_id",
-        "outcome",
-        "attempts",
-        "handle_s",
-        "call_id",
-    ),
+    natural_key=tuple(column.name for column in _CONTACT_COLUMNS),
     name_hint="contacts",
     check=_check_contact,
 )
