@@ -415,6 +415,12 @@ class Loader:
                     if not head.strip(b"\x00 \r\n\t"):
                         report.status, report.note = "unchanged", "empty file"
                         return report
+                    if b"\n" not in head and size <= SNIFF_BYTES:
+                        # A file still being written whose first line is cut: it is
+                        # recognised once that line is whole, as a cut last line is.
+                        report.status = "waiting"
+                        report.note = "first line not complete yet"
+                        return report
                     report.status = "failed"
                     report.error = (
                         "not a format the suite reads (queue_log, Master.csv, exports, CTR)"

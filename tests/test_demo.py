@@ -10,6 +10,10 @@ from click.testing import CliRunner
 from callcenter_cli import main
 
 
+def _lines(path) -> int:
+    return sum(1 for line in path.read_bytes().splitlines() if line.strip())
+
+
 def test_demo_simulates_ingests_and_publishes(tmp_path):
     result = CliRunner().invoke(
         main, ["demo", "--days", "1", "--no-plan", "--data", str(tmp_path), "--no-serve"]
@@ -19,7 +23,15 @@ def test_demo_simulates_ingests_and_publishes(tmp_path):
     with duckdb.connect(str(tmp_path / "ingest.duckdb"), read_only=True) as con:
         queue_log_rows = con.execute("select count(*) from raw_queue_log").fetchone()[0]
         quarantined = con.execute("select count(*) from quarantine_queue_log").fetchone()[0]
+        cdr_rows = con.execute("select count(*) from raw_cdr").fetchone()[0]
+        tables = {name for (name,) in con.execute("show tables").fetchall()}
     assert queue_log_rows > 10_000 and quarantined == 0
+    # Loaded while the simulation wrote, the raw tables still hold every line written,
+    # once: the landing's rotated and current Asterisk files, counted here directly.
+    asterisk = tmp_path / "landing" / "asterisk"
+    assert queue_log_rows == sum(_lines(p) for p in asterisk.glob("queue_log*"))
+    assert cdr_rows == sum(_lines(p) for p in (asterisk / "cdr-csv").glob("Master.csv*"))
+    assert "raw_call_truth" not in tables  # the engine's ground truth is not loaded
     with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
         staged = con.execute("select count(*) from stg_queue_log").fetchone()[0]
     assert staged == queue_log_rows

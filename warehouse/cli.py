@@ -11,7 +11,13 @@ import click
 from callcenter_cli import UserError, emit, user_errors
 from warehouse import config
 from warehouse.publish import publish
-from warehouse.runner import DataTestError, SourceError, WarehouseError
+from warehouse.runner import (
+    DataTestError,
+    ProjectError,
+    SourceError,
+    WarehouseError,
+    load_project,
+)
 
 
 @click.command()
@@ -46,10 +52,23 @@ from warehouse.runner import DataTestError, SourceError, WarehouseError
     + "; ".join(f"{name} (default {var.default})" for name, var in config.VARIABLES.items())
     + ".",
 )
+@click.option(
+    "--select",
+    "selected",
+    multiple=True,
+    metavar="MODEL",
+    help="Build only MODEL and the models it reads (repeatable). The published file then "
+    "holds only those; the next build without --select restores the rest.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @user_errors
 def build(
-    db_path: Path, ingest_db: Path, ops_db: Path, assignments: tuple[str, ...], as_json: bool
+    db_path: Path,
+    ingest_db: Path,
+    ops_db: Path,
+    assignments: tuple[str, ...],
+    selected: tuple[str, ...],
+    as_json: bool,
 ) -> None:
     """Build every model and run the data tests, then publish the new warehouse.
 
@@ -57,6 +76,9 @@ def build(
     passes, so readers never see a partial build. Prints rows and seconds per model and
     the test summary. Exit code 1 when a data test fails (failures listed, the published
     warehouse untouched) or a model fails; 2 for bad options or a missing ingest database.
+
+    --select builds part of the warehouse quickly (what a forecast needs, say): the named
+    models, everything upstream of them, and the data tests that read only those.
 
     \b
     --json prints one document:
@@ -71,8 +93,16 @@ def build(
       exceptions    rows of mart_data_exceptions per type (kept records that match no
                     call: surveys of unknown calls, voicemails without a CDR)
     """
+    project = None
+    if selected:
+        try:
+            project = load_project().upstream_of(selected)
+        except ProjectError as exc:
+            raise UserError(str(exc)) from None
     try:
-        result = publish(db_path, ingest_db, config.parse_assignments(assignments), ops_db=ops_db)
+        result = publish(
+            db_path, ingest_db, config.parse_assignments(assignments), project, ops_db=ops_db
+        )
     except (SourceError, config.VariableError) as exc:
         raise UserError(str(exc)) from None
     except DataTestError as exc:

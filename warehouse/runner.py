@@ -49,7 +49,7 @@ import logging
 import re
 import time
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -155,6 +155,33 @@ class Project:
     def sources(self) -> tuple[str, ...]:
         """Raw tables the models read, sorted."""
         return tuple(sorted({source for model in self.models.values() for source in model.sources}))
+
+    def upstream_of(self, targets: Iterable[str]) -> Project:
+        """The part of the project that builds ``targets``: those models and every model
+        they read, directly or not (dbt's ``+model``), in build order, with the data
+        tests that read only those models. Raises ``ProjectError`` for an unknown name.
+        """
+        wanted = list(dict.fromkeys(targets))
+        unknown = [name for name in wanted if name not in self.models]
+        if unknown:
+            raise ProjectError(
+                f"no model named {', '.join(unknown)} (models: {', '.join(self.models)})"
+            )
+        keep: set[str] = set()
+        while wanted:
+            name = wanted.pop()
+            if name not in keep:
+                keep.add(name)
+                wanted.extend(self.models[name].refs)
+        left_out = [name for name in self.models if name not in keep]
+        mentions = re.compile(r"\b(" + "|".join(map(re.escape, left_out)) + r")\b")
+        tests = tuple(
+            test
+            for test in self.tests
+            if test.model in keep and not (left_out and mentions.search(test.sql))
+        )
+        models = {name: model for name, model in self.models.items() if name in keep}
+        return replace(self, models=models, tests=tests)
 
 
 def load_project(models_dir: Path = MODELS_DIR) -> Project:

@@ -97,6 +97,25 @@ def test_a_growing_file_loads_only_its_tail_and_waits_for_a_cut_line(landing, tm
     )
 
 
+def test_a_new_file_whose_first_line_is_cut_waits_instead_of_failing(landing, tmp_path):
+    # A writer that has flushed only part of its first line (an export's header, say):
+    # the format cannot be told yet, so the file waits; once whole, it loads completely.
+    source = next((landing / "orders").glob("orders_*.csv")).read_bytes()
+    first_newline = source.index(b"\n")
+    growing = tmp_path / "orders" / "orders_20260901.csv"
+    growing.parent.mkdir()
+    growing.write_bytes(source[: first_newline // 2])
+    db = tmp_path / "ingest.duckdb"
+    with Loader(db) as loader:
+        first = loader.ingest_file(growing)
+        assert (first.status, first.rows_read) == ("waiting", 0), first
+        assert "first line not complete" in first.note
+        growing.write_bytes(source)
+        second = loader.ingest_file(growing)
+    assert second.status == "loaded", second
+    assert second.rows_loaded == data_lines(growing, header=True) > 0
+
+
 def test_a_rotated_file_is_recognised_by_content(landing, tmp_path):
     lines = (landing / "asterisk" / "queue_log").read_bytes().splitlines(keepends=True)
     first, later, newest = lines[:3000], lines[3000:4000], lines[4000:6000]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import duckdb
 import pytest
 from click.testing import CliRunner
 from raw_tables import QUEUE_LOG, queue_log_rows, write_ingest_db
@@ -95,3 +96,24 @@ def test_the_subcommand_line_for_callcenter_cli_works(monkeypatch, paths):
     result = CliRunner().invoke(main, ["build", *paths, "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["published"] is True
+
+
+def test_select_builds_the_named_models_and_what_they_read_only(tmp_path, paths):
+    result = CliRunner().invoke(build, [*paths, "--select", "int_queue_visits", "--json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    built = [m["name"] for m in document["models"]]
+    assert "int_queue_visits" in built and "stg_queue_log" in built
+    assert "mart_call_billing" not in built and "fct_calls" not in built
+    assert document["tests"]["failed"] == 0 and document["tests"]["passed"] > 0
+    # Only raw tables the selected models read are copied.
+    assert "raw_queue_log" in document["sources"] and "raw_orders" not in document["sources"]
+    with duckdb.connect(str(tmp_path / "out" / "warehouse.duckdb"), read_only=True) as con:
+        tables = {name for (name,) in con.execute("show tables").fetchall()}
+    assert {"int_queue_visits", "stg_queue_log"} <= tables and "mart_call_billing" not in tables
+
+
+def test_selecting_an_unknown_model_is_a_user_error(paths):
+    result = CliRunner().invoke(build, [*paths, "--select", "mart_nothing"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: no model named mart_nothing (models: ")

@@ -486,5 +486,31 @@ def test_the_shipped_project_loads():
     assert all(model.description for model in project.models.values())
 
 
+@pytest.mark.parametrize("target", ["mart_interval_kpis", "fct_calls", "mart_settlement"])
+def test_upstream_of_keeps_exactly_the_target_and_its_ancestors(target):
+    project = load_project()
+    part = project.upstream_of([target])
+    # Ancestors found here independently, from each model's SQL text: a model is upstream
+    # when its name appears as ref('name') in a kept model.
+    expected, frontier = {target}, [target]
+    while frontier:
+        text = project.models[frontier.pop()].template
+        for name in project.models:
+            if name not in expected and re.search(rf"ref\(\s*'{name}'\s*\)", text):
+                expected.add(name)
+                frontier.append(name)
+    assert set(part.models) == expected
+    assert list(part.models) == [name for name in project.models if name in expected]
+    left_out = set(project.models) - expected
+    assert left_out, "the target should leave something out"
+    for test in project.tests:
+        reads_left_out = test.model in left_out or any(
+            re.search(rf"\b{name}\b", test.sql) for name in left_out
+        )
+        assert (test in part.tests) == (not reads_left_out), test.name
+    with pytest.raises(ProjectError, match="no model named nope"):
+        project.upstream_of(["nope"])
+
+
 def _literal(text: str) -> str:
     return re.escape(text)
