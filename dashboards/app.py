@@ -22,7 +22,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboards import auth, i18n, warmup
+from dashboards import auth, i18n
 from dashboards.settings import data_paths, default_language
 from dashboards.views._common import LANG_KEY, translator
 
@@ -123,7 +123,6 @@ def main() -> None:
     if user is None:
         st.navigation([st.Page(_login, title=t("nav.login"), icon=":material/login:")]).run()
         return
-    warmup.start()  # heavy imports in the background while the first page shows
     sections: dict[str, list[st.Page]] = {}
     for spec in visible_specs(user.role):
         sections.setdefault(t(spec.section_key), []).append(

@@ -128,6 +128,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{asa_s:.0f} s，放弃率 {abandon_rate:.0%}，占用率不超过 {max_occupancy:.0%}。",
     ),
     "overview.state_time": ("Agents by state at", "坐席状态时刻"),
+    "overview.by_queue": ("By queue", "各队列"),
     "overview.live": ("Live", "实时"),
     "overview.live_help": (
         "Refresh the wallboard every 30 seconds on the newest published day (for a center "

@@ -15,11 +15,12 @@ APP = Path(__file__).resolve().parent / "app.py"
 
 
 def streamlit_command(port: int, host: str) -> list[str]:
-    """The ``streamlit run`` command line for the dashboard."""
+    """The ``streamlit run`` command line for the dashboard (through
+    ``dashboards.server``, which preloads the pages' heavy imports first)."""
     return [
         sys.executable,
         "-m",
-        "streamlit",
+        "dashboards.server",
         "run",
         str(APP),
         "--server.headless",
@@ -30,6 +31,9 @@ def streamlit_command(port: int, host: str) -> list[str]:
         host,
         "--browser.gatherUsageStats",
         "false",
+        # A served product, not a script being edited: no watching of source files.
+        "--server.fileWatcherType",
+        "none",
         # A product page: no "Deploy" button or developer menu in the toolbar.
         "--client.toolbarMode",
         "viewer",

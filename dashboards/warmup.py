@@ -1,20 +1,19 @@
-"""Import the pages' heavy libraries in the background once a user has logged in.
+"""Import the pages' heavy libraries when the dashboard server starts, before it serves.
 
-A fresh ``callcenter serve`` imports what a page needs the first time the page runs, in
-that user's click: statsmodels alone takes about 1 s on the reference machine (2 cores),
-which put the Satisfaction page's first visit over the 2-second goal (see
-``docs/benchmarks.md``). :func:`start` runs those imports in a daemon thread after the
-log-in, while the user reads the overview, so the first visit finds them loaded.
-
-Python's import lock makes this safe: a page that needs a module the thread is still
-importing waits for that import to finish instead of importing it a second time.
+Pages import some libraries inside functions, the first time they need them: statsmodels
+alone takes about 1 s on the reference machine (2 cores), which put the Satisfaction
+page's first visit over the 2-second goal (``docs/benchmarks.md``). ``callcenter serve``
+starts the server through :mod:`dashboards.server`, which calls :func:`preload` first, so
+that cost is paid once at start-up and never in a user's click. (Importing in a
+background thread after log-in was tried and measured: it held the interpreter lock
+while the first page rendered and made that page slower instead.)
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
-import threading
+import time
 
 log = logging.getLogger(__name__)
 
@@ -29,28 +28,14 @@ MODULES: tuple[str, ...] = (
     "wfm.roster.store",
 )
 
-_lock = threading.Lock()
-_thread: threading.Thread | None = None
 
-
-def start(modules: tuple[str, ...] = MODULES) -> threading.Thread:
-    """Start the background imports unless they were started already in this process.
-
-    Returns the (one) warm-up thread, so a caller or a test can ``join`` it.
-    """
-    global _thread
-    with _lock:
-        if _thread is None:
-            _thread = threading.Thread(
-                target=_import_all, args=(modules,), name="dashboard-warmup", daemon=True
-            )
-            _thread.start()
-        return _thread
-
-
-def _import_all(modules: tuple[str, ...]) -> None:
+def preload(modules: tuple[str, ...] = MODULES) -> float:
+    """Import ``modules``; returns the seconds it took. A module that fails to import is
+    logged and skipped: the page that needs it reports the problem to its user."""
+    started = time.perf_counter()
     for name in modules:
         try:
             importlib.import_module(name)
-        except Exception:  # a page importing it will report the problem to its user
-            log.warning("warm-up import of %s failed", name, exc_info=True)
+        except Exception:
+            log.warning("preloading %s failed", name, exc_info=True)
+    return time.perf_counter() - started

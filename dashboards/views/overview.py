@@ -14,6 +14,7 @@ from dashboards.views._common import (
     queue_filter,
     require,
     service_targets,
+    table,
     translator,
 )
 
@@ -46,6 +47,9 @@ def board() -> None:
     for column, tile in zip(st.columns(6), charts.kpi_tiles(row, targets, tr=t), strict=True):
         column.metric(tile.label, tile.value, tile.delta, delta_color=tile.delta_color)
     st.caption(t("overview.targets", **targets))
+
+    st.subheader(t("overview.by_queue"))
+    table(kpis_by(where.warehouse, shown, shown, queues, by="queue"), key="by_queue")
 
     by_interval = kpis_by(where.warehouse, shown, shown, queues, by="interval")
     st.plotly_chart(

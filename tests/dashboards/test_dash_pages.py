@@ -23,9 +23,14 @@ def test_overview_shows_the_wallboard_and_a_queue_filter_changes_it():
     assert shown["Service level"].endswith("%")
     assert len(plotly_charts(at)) == 3  # intervals, agents by state, service level per day
     assert len(at.get("download_button")) == 2  # CSV and Excel
+    # The wallboard's per-queue table adds up to the day's Offered tile.
+    by_queue = at.dataframe[0].value
+    assert len(by_queue) >= 2
+    assert f"{int(by_queue['Offered'].sum()):,}" == shown["Offered"]
     at.multiselect(key="queues").set_value(["booking"]).run()
     assert not at.exception
     assert metrics(at)["Offered"] != shown["Offered"]
+    assert at.dataframe[0].value["Queue"].tolist() == ["booking"]
     before = metrics(at)["Offered"]
     at.date_input(key="day").set_value(at.date_input(key="day").value - timedelta(days=1)).run()
     assert not at.exception and metrics(at)["Offered"] != before
