@@ -11,8 +11,10 @@ calibrated with its own backtest errors, and forecasts the horizon.
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -272,35 +274,86 @@ def run_forecast(
     cutoffs: int = 4,
     level: float = 0.8,
     advance: Callable[[int], None] | None = None,
+    executor: Executor | None = None,
 ) -> ForecastRun:
     """Backtest, choose and forecast every series from the day after its history.
 
     ``models`` always gets the seasonal naive baseline added. Series too short for a
     model (two weeks for all but the baseline) fall back to what can be fitted, with a
     note; a series with no volume at all is forecast as 0.
+
+    ``executor`` (a process pool, see :func:`forecast_pool`) runs the series side by side,
+    one per worker; each series' work is the same as without it, so are the results
+    (only the measured ``fit_s`` differ), and progress is then reported per finished
+    series instead of per fit.
     """
-    # one thread for numpy/OpenMP: these fits are small, and threads cost more than they give
-    with threadpool_limits(1):
-        return _run_forecast(series_by_id, kind, models, horizon_days, cutoffs, level, advance)
+    names = list(dict.fromkeys([BASELINE, *models]))
+    if not series_by_id:
+        raise ValueError("no series to forecast")
+    arguments = [
+        (unique_id, series, kind, names, horizon_days, cutoffs, level)
+        for unique_id, series in series_by_id.items()
+    ]
+    if executor is None:
+        results = [_series_forecast(*args, advance=advance) for args in arguments]
+    else:
+        futures = {executor.submit(_series_forecast, *args): args[1] for args in arguments}
+        for future in as_completed(futures):
+            if advance:
+                advance(work_units({"": futures[future]}, names, horizon_days, cutoffs))
+        results = [future.result() for future in futures]
+    any_series = next(iter(series_by_id.values()))
+    start = max(s.end_day for s in series_by_id.values())
+    return ForecastRun(
+        kind=kind,
+        horizon_days=horizon_days,
+        level=level,
+        forecasts=pd.concat([r.forecast for r in results], ignore_index=True),
+        backtest=pd.concat([r.cells for r in results], ignore_index=True),
+        scores=pd.concat([r.scores for r in results], ignore_index=True),
+        chosen={r.unique_id: r.chosen for r in results},
+        history_start=min(s.first_day for s in series_by_id.values()),
+        history_end=start - pd.Timedelta(minutes=any_series.grain_minutes),
+        horizon_start=start,
+        horizon_end=start
+        + pd.Timedelta(days=horizon_days)
+        - pd.Timedelta(minutes=any_series.grain_minutes),
+        grain_minutes=any_series.grain_minutes,
+        notes=[note for r in results for note in r.notes],
+    )
 
 
-def _run_forecast(
-    series_by_id: dict[str, Series],
+def forecast_pool(workers: int) -> Executor:
+    """A pool of ``workers`` processes for :func:`run_forecast` (``spawn``: no state of a
+    running parent, such as database threads, is copied into a worker)."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+@dataclass
+class _SeriesResult:
+    unique_id: str
+    cells: pd.DataFrame
+    scores: pd.DataFrame
+    notes: list[str]
+    chosen: str
+    forecast: pd.DataFrame
+
+
+def _series_forecast(
+    unique_id: str,
+    series: Series,
     kind: str,
-    models: Iterable[str],
+    names: list[str],
     horizon_days: int,
     cutoffs: int,
     level: float,
-    advance: Callable[[int], None] | None,
-) -> ForecastRun:
-    names = list(dict.fromkeys([BASELINE, *models]))
-    notes: list[str] = []
-    forecasts, cells, scores = [], [], []
-    chosen: dict[str, str] = {}
-    if not series_by_id:
-        raise ValueError("no series to forecast")
-    any_series = next(iter(series_by_id.values()))
-    for unique_id, series in series_by_id.items():
+    advance: Callable[[int], None] | None = None,
+) -> _SeriesResult:
+    """One series: backtest every candidate, choose, fit the choice on all the history and
+    forecast with its calibrated intervals. A top-level function, so a worker can run it."""
+    # one thread for numpy/OpenMP: these fits are small, and threads cost more than they give
+    with threadpool_limits(1):
+        notes: list[str] = []
         if series.n_days < MIN_TRAIN_DAYS + 1:
             notes.append(
                 f"{unique_id}: only {series.n_days} day(s) of history; no backtest, "
@@ -313,40 +366,20 @@ def _run_forecast(
             candidates = [BASELINE]
             if advance:  # the fits left out still count for the progress display
                 advance((len(names) - 1) * len(cutoff_days(series.n_days, horizon_days, cutoffs)))
-        series_cells, series_scores, series_notes = _backtest_series(
+        cells, scores, series_notes = _backtest_series(
             series, kind, candidates, horizon_days, cutoffs, level, advance
         )
         notes += series_notes
-        cells.append(series_cells)
-        scores.append(series_scores)
-        choice = choose_model(series_scores, unique_id, candidates)
-        chosen[unique_id] = choice
+        choice = choose_model(scores, unique_id, candidates)
         model = make_model(choice, kind, horizon_days).fit(series)
-        mine = series_cells[series_cells["model"] == choice]
+        mine = cells[cells["model"] == choice]
         model.calibrate(
             scaled_errors(mine["y"].to_numpy(float), mine["y_hat"].to_numpy(float), kind)
         )
-        forecasts.append(model.predict(horizon_days, level).to_long(unique_id, choice))
+        forecast = model.predict(horizon_days, level).to_long(unique_id, choice)
         if advance:
             advance(1)
-    start = max(s.end_day for s in series_by_id.values())
-    return ForecastRun(
-        kind=kind,
-        horizon_days=horizon_days,
-        level=level,
-        forecasts=pd.concat(forecasts, ignore_index=True),
-        backtest=pd.concat(cells, ignore_index=True),
-        scores=pd.concat(scores, ignore_index=True),
-        chosen=chosen,
-        history_start=min(s.first_day for s in series_by_id.values()),
-        history_end=start - pd.Timedelta(minutes=any_series.grain_minutes),
-        horizon_start=start,
-        horizon_end=start
-        + pd.Timedelta(days=horizon_days)
-        - pd.Timedelta(minutes=any_series.grain_minutes),
-        grain_minutes=any_series.grain_minutes,
-        notes=notes,
-    )
+        return _SeriesResult(unique_id, cells, scores, notes, choice, forecast)
 
 
 def work_units(

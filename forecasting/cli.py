@@ -116,6 +116,13 @@ def _progress_factory(desc: str) -> Iterator[Callable[[int], Callable[[int], Non
     type=click.FloatRange(0, 1, min_open=True, max_open=True),
     help="Nominal coverage of the prediction interval [y_lo, y_hi].",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes fitting series side by side (default: one per core when the work is "
+    "large enough to pay for starting them, else 1).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @user_errors
 def forecast(
@@ -128,6 +135,7 @@ def forecast(
     cutoffs: int,
     models: str | None,
     level: float,
+    workers: int | None,
     as_json: bool,
 ) -> None:
     """Forecast offered volume and AHT per interval, choosing a model per series by a
@@ -182,7 +190,15 @@ def forecast(
 
     with _progress_factory("forecasting") as factory:
         result = forecast_warehouse(
-            warehouse_db, planning_db, horizon_days, cutoffs, model_list, start, level, factory
+            warehouse_db,
+            planning_db,
+            horizon_days,
+            cutoffs,
+            model_list,
+            start,
+            level,
+            factory,
+            workers,
         )
 
     def human(r: dict[str, Any]) -> str:

@@ -3,6 +3,7 @@ results: from the warehouse into the planning store, and from a history CSV to a
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable
@@ -12,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from forecasting.backtest import ForecastRun, run_forecast, work_units
+from forecasting.backtest import ForecastRun, forecast_pool, run_forecast, work_units
 from forecasting.data import Series, series_from_long, validate_history
 from forecasting.models import AHT_MODELS, BASELINE, VOLUME_MODELS
 
@@ -94,6 +95,20 @@ def _run_summary(run: ForecastRun) -> dict[str, Any]:
     }
 
 
+# Below this many fits, starting worker processes (about 2 s each: they import pandas,
+# statsmodels and scikit-learn) costs more than fitting side by side saves.
+PARALLEL_MIN_FITS = 120
+
+
+def default_workers(fits: int) -> int:
+    """Processes for ``fits`` model fits: one per core available to this process (at most
+    8), or 1 when the work is too small to pay for starting them."""
+    if fits < PARALLEL_MIN_FITS:
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(8, cores or 1))
+
+
 def warehouse_series(
     warehouse_db: str | os.PathLike[str], start: str | None = None
 ) -> tuple[dict[str, Series], dict[str, Series], list[str]]:
@@ -152,6 +167,7 @@ def forecast_warehouse(
     start: str | None = None,
     level: float = DEFAULT_LEVEL,
     progress: Callable[[int], Callable[[int], None]] | None = None,
+    workers: int | None = None,
 ) -> dict[str, Any]:
     """Backtest, choose and forecast offered volume and AHT per queue from
     ``mart_interval_kpis``; store both runs in the planning store. Returns a summary.
@@ -162,6 +178,7 @@ def forecast_warehouse(
 
     ``start``: first forecast day (history is everything before it; default the day after
     the history). ``progress(total)`` returns an ``advance(n)`` callback, if given.
+    ``workers``: processes fitting series side by side (default: :func:`default_workers`).
     """
     from forecasting.store import write_run
 
@@ -183,6 +200,7 @@ def forecast_warehouse(
         ]
         deferred_result = {"channels": sorted(arrivals), "note": None}
     total = sum(work_units(s, names, horizon_days, cutoffs) for _, s, _, names, _ in jobs)
+    workers = default_workers(total) if workers is None else max(1, workers)
     advance = progress(total) if progress else None
     result: dict[str, Any] = {
         "warehouse": str(warehouse_db),
@@ -192,10 +210,15 @@ def forecast_warehouse(
         "runs": {},
     }
     result["deferred"] = deferred_result
+    result["workers"] = workers
+    runs = []
+    with forecast_pool(workers) if workers > 1 else contextlib.nullcontext() as pool:
+        for metric, series, kind, names, history_notes in jobs:
+            run = run_forecast(series, kind, names, horizon_days, cutoffs, level, advance, pool)
+            run.notes[:0] = history_notes
+            runs.append((metric, names, run))
     rows = 0
-    for metric, series, kind, names, history_notes in jobs:
-        run = run_forecast(series, kind, names, horizon_days, cutoffs, level, advance)
-        run.notes[:0] = history_notes
+    for metric, names, run in runs:
         parameters = {"horizon_days": horizon_days, "cutoffs": cutoffs, "models": names}
         run_id, written = write_run(planning_db, metric, run, str(warehouse_db), parameters)
         rows += written

@@ -6,7 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting.backtest import backtest_series, cutoff_days, run_forecast
+from forecasting.backtest import (
+    backtest_series,
+    cutoff_days,
+    forecast_pool,
+    run_forecast,
+    work_units,
+)
 from forecasting.data import series_from_long, validate_history
 from forecasting.models import VOLUME_MODELS
 
@@ -92,3 +98,29 @@ def test_a_series_without_calls_is_forecast_as_zero(synthetic):
     quiet = run.forecasts[run.forecasts["unique_id"] == "silent"]
     assert len(quiet) == 7 * 24 and (quiet[["y_hat", "y_lo", "y_hi"]] == 0).all().all()
     assert any(note.startswith("silent: nothing in the history") for note in run.notes)
+
+
+def test_series_fitted_in_worker_processes_give_the_same_run(synthetic):
+    # Three queues (one silent, one short of a backtest): the pool must give back the very
+    # run the single process computes, in the same order, notes included.
+    frames = [
+        synthetic(days=35, base=30, poisson_seed=8)[0].assign(unique_id="a"),
+        synthetic(days=35, base=12, poisson_seed=9)[0].assign(unique_id="b"),
+        synthetic(days=35, base=30, poisson_seed=8)[0].assign(unique_id="silent", y=0.0),
+    ]
+    series = series_from_long(validate_history(pd.concat(frames)))
+    alone = run_forecast(series, "count", ["holt_winters", "gbm"], 7, 2)
+    progress: list[int] = []
+    with forecast_pool(2) as pool:
+        pooled = run_forecast(
+            series, "count", ["holt_winters", "gbm"], 7, 2, 0.8, progress.append, pool
+        )
+    assert pooled.chosen == alone.chosen and pooled.notes == alone.notes
+    pd.testing.assert_frame_equal(pooled.forecasts, alone.forecasts)
+    pd.testing.assert_frame_equal(pooled.backtest, alone.backtest)
+    pd.testing.assert_frame_equal(
+        pooled.scores.drop(columns="fit_s"), alone.scores.drop(columns="fit_s")
+    )
+    # progress: one report per finished series, adding up to all the work
+    assert len(progress) == 3
+    assert sum(progress) == work_units(series, ["holt_winters", "gbm"], 7, 2)
