@@ -21,6 +21,10 @@ its own:
    off and the configuration locked, so no file, URL, extension or other database can be
    reached even by a name the list above misses (``from '/etc/passwd'`` is not a table).
 
+A query is stopped after ``timeout_s`` seconds (DuckDB's ``interrupt``) and may use at
+most :data:`MEMORY_LIMIT` of memory, so one analyst's runaway query cannot hold the
+dashboard server's cores and memory for everyone else.
+
 Results are capped at ``limit`` rows (``truncated`` says when there were more), and
 TIMESTAMPTZ values (also inside lists and structs) come back as text in UTC, since
 fetching them into pandas would need pytz.
@@ -31,6 +35,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 from typing import Any
 
 import duckdb
@@ -40,6 +45,8 @@ from warehouse.connect import read_only
 
 PathLike = str | os.PathLike[str]
 DEFAULT_LIMIT = 10_000
+DEFAULT_TIMEOUT_S = 30.0
+MEMORY_LIMIT = "2GB"  # per query; DuckDB spills sorts and joins to disk below it
 ALLOWED_KINDS = "SELECT, WITH, DESCRIBE, SHOW, SUMMARIZE or PIVOT"
 FORBIDDEN_FUNCTIONS = frozenset(
     {
@@ -86,6 +93,10 @@ _PIVOT_START = re.compile(r"^\s*(pivot|unpivot|pivot_wider|pivot_longer)\b", re.
 
 class QueryRefused(ValueError):
     """SQL the explorer will not run; the message says why, in one line."""
+
+
+class QueryTimeout(QueryRefused):
+    """A query stopped because it ran longer than the explorer allows."""
 
 
 def _function_names(node: Any) -> set[str]:
@@ -160,31 +171,53 @@ def one_line(error: BaseException) -> str:
 
 
 def run_query(
-    warehouse_db: PathLike, sql: str, limit: int = DEFAULT_LIMIT
+    warehouse_db: PathLike,
+    sql: str,
+    limit: int = DEFAULT_LIMIT,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
 ) -> tuple[pd.DataFrame, bool]:
     """``(rows, truncated)`` of one read-only query on ``warehouse_db`` (module docstring).
 
     At most ``limit`` rows; ``truncated`` is True when the query had more. Raises
-    :class:`QueryRefused` for SQL the explorer will not run and ``duckdb.Error`` when
-    DuckDB fails (``one_line`` gives its message).
+    :class:`QueryRefused` for SQL the explorer will not run, :class:`QueryTimeout` when it
+    ran longer than ``timeout_s`` seconds, and ``duckdb.Error`` when DuckDB fails
+    (``one_line`` gives its message).
     """
     if limit < 1:
         raise ValueError(f"limit must be >= 1, got {limit}")
+    if timeout_s <= 0:
+        raise ValueError(f"timeout_s must be > 0, got {timeout_s}")
     text = check_query(sql)
     with read_only(warehouse_db) as con:
+        con.execute(f"set memory_limit = '{MEMORY_LIMIT}'")
         con.execute("set enable_external_access = false")
         con.execute("set lock_configuration = true")
-        relation = con.sql(text)
-        if relation is None:  # not a query after all
-            raise QueryRefused(f"Only a read query ({ALLOWED_KINDS}) may run here.")
-        types = [str(t) for t in relation.types]
-        if any("TIME ZONE" in t for t in types):
-            columns = [
-                f"cast({_quoted(c)} as varchar) as {_quoted(c)}" if "TIME ZONE" in t else _quoted(c)
-                for c, t in zip(relation.columns, types, strict=True)
-            ]
-            relation = relation.project(", ".join(columns))
-        frame = relation.limit(limit + 1).df()
+        timer = threading.Timer(timeout_s, con.interrupt)
+        timer.start()
+        try:
+            return _fetch(con, text, limit)
+        except duckdb.InterruptException:
+            raise QueryTimeout(
+                f"The query ran longer than {timeout_s:g} s and was stopped: narrow it "
+                "(a shorter date range, fewer columns, a LIMIT) or ask for a mart."
+            ) from None
+        finally:
+            timer.cancel()
+
+
+def _fetch(con: duckdb.DuckDBPyConnection, text: str, limit: int) -> tuple[pd.DataFrame, bool]:
+    """At most ``limit`` rows of the checked query ``text``, and whether it had more."""
+    relation = con.sql(text)
+    if relation is None:  # not a query after all
+        raise QueryRefused(f"Only a read query ({ALLOWED_KINDS}) may run here.")
+    types = [str(t) for t in relation.types]
+    if any("TIME ZONE" in t for t in types):
+        columns = [
+            f"cast({_quoted(c)} as varchar) as {_quoted(c)}" if "TIME ZONE" in t else _quoted(c)
+            for c, t in zip(relation.columns, types, strict=True)
+        ]
+        relation = relation.project(", ".join(columns))
+    frame = relation.limit(limit + 1).df()
     truncated = len(frame) > limit
     return frame.iloc[:limit].reset_index(drop=True), truncated
 

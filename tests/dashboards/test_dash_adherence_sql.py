@@ -4,6 +4,7 @@ core on the demo warehouse, and both pages with AppTest."""
 from __future__ import annotations
 
 import shutil
+import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -14,7 +15,13 @@ from dash_helpers import APP, USERS, metrics, plotly_charts, run_page
 from streamlit.testing.v1 import AppTest
 
 from dashboards import auth
-from dashboards.sql_explorer import QueryRefused, check_query, run_query, warehouse_columns
+from dashboards.sql_explorer import (
+    QueryRefused,
+    QueryTimeout,
+    check_query,
+    run_query,
+    warehouse_columns,
+)
 from warehouse.connect import read_only, read_write
 from wfm import adherence as wfm_adherence
 from wfm.roster.store import DDL
@@ -88,6 +95,25 @@ def test_rows_are_capped_and_truncation_is_said(warehouse):
     assert len(frame) == 10 and truncated
     frame, truncated = run_query(warehouse, "select * from range(10)", limit=10)
     assert len(frame) == 10 and not truncated
+
+
+def test_a_runaway_query_is_stopped_at_the_timeout_and_the_next_one_runs(warehouse):
+    started = time.monotonic()
+    with pytest.raises(QueryTimeout, match=r"ran longer than 0.5 s and was stopped"):
+        run_query(
+            warehouse,
+            "select sum(a.range * b.range) from range(1000000) a, range(1000000) b",
+            timeout_s=0.5,
+        )
+    assert time.monotonic() - started < 10  # stopped, not run to its end (hours)
+    frame, _ = run_query(warehouse, "select 42 as answer")
+    assert frame["answer"].tolist() == [42]
+
+
+def test_a_query_runs_under_the_memory_limit(warehouse):
+    frame, _ = run_query(warehouse, "select current_setting('memory_limit') as limit_")
+    # DuckDB reports 2GB (decimal) in binary units
+    assert frame["limit_"].tolist() == ["1.8 GiB"]
 
 
 def test_timestamptz_columns_come_back_as_text(warehouse):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+import types
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -100,9 +103,13 @@ def test_a_series_without_calls_is_forecast_as_zero(synthetic):
     assert any(note.startswith("silent: nothing in the history") for note in run.notes)
 
 
-def test_series_fitted_in_worker_processes_give_the_same_run(synthetic):
+def test_series_fitted_in_worker_processes_give_the_same_run(synthetic, monkeypatch):
     # Three queues (one silent, one short of a backtest): the pool must give back the very
     # run the single process computes, in the same order, notes included.
+    # A spawned worker re-imports the parent's __main__ from its file; Streamlit's AppTest
+    # (in the dashboard tests of this same session) leaves a page script there, which
+    # cannot run outside Streamlit. The CLI's __main__ guards itself, as every entry must.
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     frames = [
         synthetic(days=35, base=30, poisson_seed=8)[0].assign(unique_id="a"),
         synthetic(days=35, base=12, poisson_seed=9)[0].assign(unique_id="b"),
