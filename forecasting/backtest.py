@@ -287,21 +287,62 @@ def run_forecast(
     (only the measured ``fit_s`` differ), and progress is then reported per finished
     series instead of per fit.
     """
-    names = list(dict.fromkeys([BASELINE, *models]))
-    if not series_by_id:
-        raise ValueError("no series to forecast")
-    arguments = [
-        (unique_id, series, kind, names, horizon_days, cutoffs, level)
+    if executor is not None:
+        return submit_forecast(series_by_id, kind, models, horizon_days, cutoffs, level, executor)(
+            advance
+        )
+    names = _names(series_by_id, models)
+    results = [
+        _series_forecast(unique_id, series, kind, names, horizon_days, cutoffs, level, advance)
         for unique_id, series in series_by_id.items()
     ]
-    if executor is None:
-        results = [_series_forecast(*args, advance=advance) for args in arguments]
-    else:
-        futures = {executor.submit(_series_forecast, *args): args[1] for args in arguments}
+    return _assemble(series_by_id, kind, horizon_days, level, results)
+
+
+def submit_forecast(
+    series_by_id: dict[str, Series],
+    kind: str,
+    models: Iterable[str],
+    horizon_days: int,
+    cutoffs: int,
+    level: float,
+    executor: Executor,
+) -> Callable[[Callable[[int], None] | None], ForecastRun]:
+    """Start every series of one run on ``executor`` now and return ``collect(advance)``,
+    which waits for them and gives the :class:`ForecastRun` (as :func:`run_forecast`
+    would). Submitting several runs before collecting any keeps every worker busy: no
+    worker waits for the slowest series of one run before the next run starts."""
+    names = _names(series_by_id, models)
+    futures = {
+        executor.submit(
+            _series_forecast, unique_id, series, kind, names, horizon_days, cutoffs, level
+        ): series
+        for unique_id, series in series_by_id.items()
+    }
+
+    def collect(advance: Callable[[int], None] | None) -> ForecastRun:
         for future in as_completed(futures):
             if advance:
                 advance(work_units({"": futures[future]}, names, horizon_days, cutoffs))
-        results = [future.result() for future in futures]
+        results = [future.result() for future in futures]  # in submission order
+        return _assemble(series_by_id, kind, horizon_days, level, results)
+
+    return collect
+
+
+def _names(series_by_id: dict[str, Series], models: Iterable[str]) -> list[str]:
+    if not series_by_id:
+        raise ValueError("no series to forecast")
+    return list(dict.fromkeys([BASELINE, *models]))
+
+
+def _assemble(
+    series_by_id: dict[str, Series],
+    kind: str,
+    horizon_days: int,
+    level: float,
+    results: list[_SeriesResult],
+) -> ForecastRun:
     any_series = next(iter(series_by_id.values()))
     start = max(s.end_day for s in series_by_id.values())
     return ForecastRun(

@@ -3,7 +3,6 @@ results: from the warehouse into the planning store, and from a history CSV to a
 
 from __future__ import annotations
 
-import contextlib
 import os
 import time
 from collections.abc import Callable
@@ -13,7 +12,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from forecasting.backtest import ForecastRun, forecast_pool, run_forecast, work_units
+from forecasting.backtest import (
+    ForecastRun,
+    forecast_pool,
+    run_forecast,
+    submit_forecast,
+    work_units,
+)
 from forecasting.data import Series, series_from_long, validate_history
 from forecasting.models import AHT_MODELS, BASELINE, VOLUME_MODELS
 
@@ -212,9 +217,25 @@ def forecast_warehouse(
     result["deferred"] = deferred_result
     result["workers"] = workers
     runs = []
-    with forecast_pool(workers) if workers > 1 else contextlib.nullcontext() as pool:
+    if workers > 1:
+        with forecast_pool(workers) as pool:
+            # every run's series submitted first, so no worker idles between runs
+            pending = [
+                (
+                    metric,
+                    names,
+                    notes_,
+                    submit_forecast(s, kind, names, horizon_days, cutoffs, level, pool),
+                )
+                for metric, s, kind, names, notes_ in jobs
+            ]
+            for metric, names, history_notes, collect in pending:
+                run = collect(advance)
+                run.notes[:0] = history_notes
+                runs.append((metric, names, run))
+    else:
         for metric, series, kind, names, history_notes in jobs:
-            run = run_forecast(series, kind, names, horizon_days, cutoffs, level, advance, pool)
+            run = run_forecast(series, kind, names, horizon_days, cutoffs, level, advance)
             run.notes[:0] = history_notes
             runs.append((metric, names, run))
     rows = 0
