@@ -169,6 +169,22 @@ def team_filter(where: DataPaths, key: str = "teams") -> list[str] | None:
     return agents_of_teams(where.warehouse, chosen)
 
 
+def range_queue_team_filters(
+    where: DataPaths,
+) -> tuple[date, date, list[str], list[str] | None]:
+    """The filter row of the pages over days, queues and teams: (start, end, queues,
+    agents of the chosen teams or None), as :func:`range_filter`, :func:`queue_filter`
+    and :func:`team_filter` give them."""
+    left, middle, right = st.columns([1, 2, 1])
+    with left:
+        start, end = range_filter(where)
+    with middle:
+        queues = queue_filter(where)
+    with right:
+        team_agents = team_filter(where)
+    return start, end, queues, team_agents
+
+
 def both(agents: list[str] | None, team_agents: list[str] | None) -> list[str] | None:
     """The agents two filters agree on (None: no restriction from that filter)."""
     if agents is None:

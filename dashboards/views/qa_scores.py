@@ -9,11 +9,9 @@ from dashboards.views._common import (
     csv_download,
     day_bounds,
     paths,
-    queue_filter,
-    range_filter,
+    range_queue_team_filters,
     require,
     table,
-    team_filter,
     translator,
 )
 from qa.scorecards import weekly_scorecards
@@ -25,13 +23,7 @@ require("qa_scores")
 t = translator()
 st.header(t("page.qa_scores"))
 where = paths()
-left, middle, right = st.columns([1, 2, 1])
-with left:
-    start, end = range_filter(where)
-with middle:
-    queues = queue_filter(where)
-with right:
-    team_agents = team_filter(where)
+start, end, queues, team_agents = range_queue_team_filters(where)
 evaluations = qa_evaluations(where.warehouse, start, end, queues, team_agents)
 if evaluations.empty:
     st.info(t("qa.none"))

@@ -9,11 +9,9 @@ from dashboards.views._common import (
     cached,
     csv_download,
     paths,
-    queue_filter,
-    range_filter,
+    range_queue_team_filters,
     require,
     table,
-    team_filter,
     translator,
 )
 from qa import csat
@@ -27,13 +25,7 @@ require("satisfaction")
 t = translator()
 st.header(t("page.satisfaction"))
 where = paths()
-left, middle, right = st.columns([1, 2, 1])
-with left:
-    start, end = range_filter(where)
-with middle:
-    queues = queue_filter(where)
-with right:
-    team_agents = team_filter(where)
+start, end, queues, team_agents = range_queue_team_filters(where)
 rows = csat_rows(where.warehouse, start, end, queues, team_agents)
 if rows.empty or not rows["offered"].sum():
     st.info(t("satisfaction.none"))
