@@ -357,8 +357,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "sql.masked": (
         "Number columns are masked for your role (caller numbers, and phone-length digit "
-        "runs in text columns that carry numbers).",
-        "您的角色不显示完整号码：号码列已脱敏（含号码的文本列中达到号码长度的数字串也已脱敏）。",
+        "runs in text columns that carry numbers), before your query reads them: renaming "
+        "or computing from them shows masked values too.",
+        "您的角色不显示完整号码：号码列已脱敏（含号码的文本列中达到号码长度的数字串也已脱敏），"
+        "且在查询读取之前脱敏：重命名或基于这些列计算，结果同样是脱敏后的值。",
     ),
     "sql.masked_help": (
         "Number columns: {numbers}. Text columns with numbers inside (runs of {digits} or "

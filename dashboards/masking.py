@@ -30,8 +30,10 @@ queue positions, wait seconds and the like stay readable:
 - ``file_name``, ``recording_file_name`` (recordings are named after the caller's number).
 
 A ``*`` left by an earlier masking counts as part of a run, so masking a masked value
-changes nothing. The match is by column name only: a query that renames a number column
-(``select caller_number as x``) or computes from it is not caught here.
+changes nothing. The match is by column name only, so a result whose number column was
+renamed (``select caller_number as x``) is not caught here: the SQL explorer therefore
+also masks in the database (``dashboards.sql_explorer``, masked views built with
+:func:`mask_value`), before the query sees the values.
 """
 
 from __future__ import annotations

@@ -21,6 +21,15 @@ its own:
    off and the configuration locked, so no file, URL, extension or other database can be
    reached even by a name the list above misses (``from '/etc/passwd'`` is not a table).
 
+For a role that may not see caller numbers (``masked=True``), masking happens in the
+database, not only on the result: the warehouse is attached under a random name that is
+never shown, and every table is reached through a view of the same name whose number
+columns (``dashboards.masking``) are masked by the same Python function the result tables
+use, registered as a DuckDB function. So renaming a column (``select src as x``),
+computing from it (``left(src, 7)``), filtering or grouping on it all see masked values;
+a query naming the hidden catalog, or calling ``query``/``query_table`` (which take a
+table name as text), is refused.
+
 A query is stopped after ``timeout_s`` seconds (DuckDB's ``interrupt``) and may use at
 most :data:`MEMORY_LIMIT` of memory, so one analyst's runaway query cannot hold the
 dashboard server's cores and memory for everyone else.
@@ -32,16 +41,22 @@ fetching them into pandas would need pytz.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import secrets
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from warehouse.connect import read_only
+from dashboards import masking
+from warehouse.connect import attach_read_only, read_only
 
 PathLike = str | os.PathLike[str]
 DEFAULT_LIMIT = 10_000
@@ -86,6 +101,8 @@ FORBIDDEN_FUNCTIONS = frozenset(
         "duckdb_settings",
         "duckdb_extensions",
         "which_secret",
+        "query",  # query('select ...') and query_table('name') take SQL or a name as text
+        "query_table",
     }
 )
 _PIVOT_START = re.compile(r"^\s*(pivot|unpivot|pivot_wider|pivot_longer)\b", re.IGNORECASE)
@@ -117,11 +134,48 @@ def _function_names(node: Any) -> set[str]:
 
 def _referenced_functions(con: duckdb.DuckDBPyConnection, sql: str) -> set[str] | None:
     """The functions ``sql`` calls, from DuckDB's syntax tree; None if it cannot say."""
+    tree = _syntax_tree(con, sql)
+    return None if tree is None else _function_names(tree)
+
+
+def _syntax_tree(con: duckdb.DuckDBPyConnection, sql: str) -> Any | None:
+    """The statements of ``sql`` as DuckDB's ``json_serialize_sql`` gives them; None when
+    DuckDB cannot serialize them (a PIVOT without IN, SUMMARIZE, ...)."""
     (text,) = con.execute("select json_serialize_sql(?)", [sql]).fetchone()
     tree = json.loads(text)
     if tree.get("error"):
         return None
-    return _function_names(tree.get("statements", []))
+    return tree.get("statements", [])
+
+
+def _table_names(tree: Any) -> set[str]:
+    """Every catalog, schema and table name a syntax tree's table references use, lower case."""
+    found: set[str] = set()
+    stack = [tree]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if item.get("type") == "BASE_TABLE":
+                for key in ("catalog_name", "schema_name", "table_name"):
+                    if item.get(key):
+                        found.add(str(item[key]).lower())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+def _refuse_hidden_catalog(text: str, catalog: str) -> None:
+    """Refuse ``text`` when it names the masked connection's hidden catalog (module
+    docstring): by DuckDB's syntax tree, or by the text when DuckDB cannot serialize it."""
+    con = duckdb.connect()
+    try:
+        tree = _syntax_tree(con, text)
+    finally:
+        con.close()
+    named = catalog in _table_names(tree) if tree is not None else catalog in text.lower()
+    if named:
+        raise QueryRefused("Tables are read by their own names here, without a catalog.")
 
 
 def check_query(sql: str) -> str:
@@ -175,20 +229,28 @@ def run_query(
     sql: str,
     limit: int = DEFAULT_LIMIT,
     timeout_s: float = DEFAULT_TIMEOUT_S,
+    masked_for: str | None = None,
 ) -> tuple[pd.DataFrame, bool]:
     """``(rows, truncated)`` of one read-only query on ``warehouse_db`` (module docstring).
 
-    At most ``limit`` rows; ``truncated`` is True when the query had more. Raises
-    :class:`QueryRefused` for SQL the explorer will not run, :class:`QueryTimeout` when it
-    ran longer than ``timeout_s`` seconds, and ``duckdb.Error`` when DuckDB fails
-    (``one_line`` gives its message).
+    At most ``limit`` rows; ``truncated`` is True when the query had more. ``masked_for``
+    is the role of the user asking: when it may not see caller numbers, the query runs on
+    masked views (module docstring). Raises :class:`QueryRefused` for SQL the explorer
+    will not run, :class:`QueryTimeout` when it ran longer than ``timeout_s`` seconds, and
+    ``duckdb.Error`` when DuckDB fails (``one_line`` gives its message).
     """
     if limit < 1:
         raise ValueError(f"limit must be >= 1, got {limit}")
     if timeout_s <= 0:
         raise ValueError(f"timeout_s must be > 0, got {timeout_s}")
     text = check_query(sql)
-    with read_only(warehouse_db) as con:
+    masked = masked_for is not None and not masking.auth.can(masked_for, "see_numbers")
+    with contextlib.ExitStack() as stack:
+        if masked:
+            con, catalog = stack.enter_context(_masked_views(warehouse_db, str(masked_for)))
+            _refuse_hidden_catalog(text, catalog)
+        else:
+            con = stack.enter_context(read_only(warehouse_db))
         con.execute(f"set memory_limit = '{MEMORY_LIMIT}'")
         con.execute("set enable_external_access = false")
         con.execute("set lock_configuration = true")
@@ -203,6 +265,77 @@ def run_query(
             ) from None
         finally:
             timer.cancel()
+
+
+MASK_FUNCTION = "mask_numbers_in"
+
+
+@contextlib.contextmanager
+def _masked_views(
+    warehouse_db: PathLike, role: str
+) -> Iterator[tuple[duckdb.DuckDBPyConnection, str]]:
+    """An in-memory connection where each table of ``warehouse_db`` is a view of the same
+    name with its number columns masked for ``role`` (module docstring), and the name of
+    the hidden catalog the views read."""
+    from pathlib import Path
+
+    path = Path(warehouse_db)
+    if not path.is_file():
+        raise FileNotFoundError(f"no warehouse at {path} (has a build been published?)")
+    catalog = f"hidden_{secrets.token_hex(8)}"
+    con = duckdb.connect()
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        attach_read_only(con, path, catalog)
+
+        done: dict[tuple[str | None, int], str | None] = {}
+
+        def mask(values: pa.Array, min_digits: pa.Array) -> pa.Array:
+            # Numbers repeat (a caller calls many times): each distinct value is masked
+            # once per query, by the function the result tables use, and mapped back.
+            least = min_digits[0].as_py() if len(min_digits) else 1
+            distinct = pc.unique(values)
+            masked = []
+            for value in distinct.to_pylist():
+                key = (value, least)
+                if key not in done:
+                    done[key] = masking.mask_value(value, role, least)  # type: ignore[assignment]
+                masked.append(done[key])
+            return pc.take(pa.array(masked, pa.string()), pc.index_in(values, value_set=distinct))
+
+        con.create_function(
+            MASK_FUNCTION,
+            mask,
+            [duckdb.sqltype("VARCHAR"), duckdb.sqltype("INTEGER")],
+            duckdb.sqltype("VARCHAR"),
+            type="arrow",
+            side_effects=False,
+        )
+        columns: dict[str, list[str]] = {}
+        for table, column in con.execute(
+            "select table_name, column_name from information_schema.columns "
+            "where table_catalog = ? and table_schema = 'main' "
+            "order by table_name, ordinal_position",
+            [catalog],
+        ).fetchall():
+            columns.setdefault(table, []).append(column)
+        for table, names in columns.items():
+            select = ", ".join(_masked_column(name) for name in names)
+            con.execute(
+                f"create temp view {_quoted(table)} as select {select} "
+                f"from {catalog}.main.{_quoted(table)}"
+            )
+        yield con, catalog
+    finally:
+        con.close()
+
+
+def _masked_column(name: str) -> str:
+    """The select item for column ``name`` in a masked view."""
+    if not masking.is_masked_column(name):
+        return _quoted(name)
+    least = 1 if masking.is_number_column(name) else masking.MIN_EMBEDDED_DIGITS
+    return f"{MASK_FUNCTION}(cast({_quoted(name)} as varchar), {least}) as {_quoted(name)}"
 
 
 def _fetch(con: duckdb.DuckDBPyConnection, text: str, limit: int) -> tuple[pd.DataFrame, bool]:

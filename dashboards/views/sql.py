@@ -1,8 +1,9 @@
 """Analyst: one read-only SQL query on the published warehouse (``dashboards.sql_explorer``),
 with the warehouse's tables and columns in the sidebar. Number columns of the result
-(``dashboards.masking``) are masked for roles that may not see caller numbers, on screen
-and in the download, and the caption says so; result headers are shown as the query
-names them."""
+(``dashboards.masking``) are masked for roles that may not see caller numbers: in the
+database (the query reads masked views, so renaming or computing from a number column
+shows masked values too) and again on the result, on screen and in the download; the
+caption says so. Result headers are shown as the query names them."""
 
 import duckdb
 import streamlit as st
@@ -43,7 +44,7 @@ else:
 sql = st.text_area(t("sql.sql"), value="select * from mart_interval_kpis limit 100", key="sql")
 if st.button(t("sql.run"), key="run", type="primary"):
     try:
-        frame, truncated = sql_explorer.run_query(where.warehouse, sql)
+        frame, truncated = sql_explorer.run_query(where.warehouse, sql, masked_for=user.role)
     except (sql_explorer.QueryRefused, duckdb.Error) as exc:
         st.session_state.pop("sql_result", None)
         st.error(sql_explorer.one_line(exc))

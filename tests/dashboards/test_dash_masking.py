@@ -12,8 +12,8 @@ import streamlit as st
 from dash_helpers import APP, USERS
 from streamlit.testing.v1 import AppTest
 
-from dashboards import auth, masking
-from dashboards.sql_explorer import run_query
+from dashboards import auth, masking, sql_explorer
+from dashboards.sql_explorer import QueryRefused, run_query
 from warehouse.connect import read_only
 
 # a Chinese mobile number, standing alone (not inside an id or a hash)
@@ -245,3 +245,73 @@ def test_every_warehouse_column_holding_caller_numbers_is_masked(dash_data):
         frame, _truncated = run_query(warehouse, f'select * from "{table_name}"', limit=2000)
         masked = masking.mask_numbers(frame, "analyst")
         assert not any(MOBILE.search(str(v)) for v in masked.to_numpy().ravel()), table_name
+
+
+# ---------------------------------------------------------------- masking in the database
+
+RENAMED_SQL = (
+    "select caller_number as x, left(caller_number, 7) as head, "
+    "caller_number || '' as copy from int_queue_visits "
+    "where caller_number is not null order by visit_id limit 5"
+)
+
+
+def test_renaming_or_computing_from_a_number_column_shows_masked_values(dash_data):
+    warehouse = dash_data / "warehouse.duckdb"
+    direct = _direct(
+        warehouse,
+        "select caller_number from int_queue_visits "
+        "where caller_number is not null order by visit_id limit 5",
+    )
+    shown, _truncated = run_query(warehouse, RENAMED_SQL, masked_for="analyst")
+    expected = [auth.mask_number(n, "analyst") for n in direct["caller_number"]]
+    assert shown["x"].tolist() == expected and shown["copy"].tolist() == expected
+    assert shown["head"].tolist() == [m[:7] for m in expected]
+    assert not any(MOBILE.search(str(v)) for v in shown.to_numpy().ravel())
+    # grouping and filtering see the masked values too
+    grouped, _ = run_query(
+        warehouse,
+        "select count(*) as n from raw_cdr where src like '1%' and substr(src, 4, 1) <> '*'",
+        masked_for="planner",
+    )
+    assert grouped["n"].tolist() == [0]
+    # a role that may see numbers reads the tables themselves
+    whole, _ = run_query(warehouse, RENAMED_SQL, masked_for="manager")
+    assert whole["x"].tolist() == direct["caller_number"].tolist()
+
+
+def test_text_columns_keep_short_digit_runs_in_the_masked_views(dash_data):
+    warehouse = dash_data / "warehouse.duckdb"
+    sql = (
+        "select data as d from raw_queue_log where event = 'CONNECT' "
+        "order by source_file, byte_offset limit 20"
+    )
+    shown, _ = run_query(warehouse, sql, masked_for="analyst")
+    direct = _direct(warehouse, sql)
+    assert shown["d"].tolist() == [
+        masking.mask_value(v, "analyst", masking.MIN_EMBEDDED_DIGITS) for v in direct["d"]
+    ]
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select * from query_table('raw_cdr')",
+        "select * from query('select src from raw_cdr')",
+    ],
+)
+def test_functions_that_take_a_table_name_as_text_are_refused(dash_data, sql):
+    with pytest.raises(QueryRefused, match="may not be used here"):
+        run_query(dash_data / "warehouse.duckdb", sql, masked_for="analyst")
+
+
+def test_the_hidden_catalog_cannot_be_named(dash_data, monkeypatch):
+    # The catalog's name is random per query; pin it to show that naming it is refused.
+    monkeypatch.setattr(sql_explorer.secrets, "token_hex", lambda _n: "known")
+    for sql in (
+        "select src from hidden_known.raw_cdr",
+        "select src from hidden_known.main.raw_cdr",
+        'with c as (select * from "HIDDEN_KNOWN".raw_cdr) select src from c',
+    ):
+        with pytest.raises(QueryRefused, match="without a catalog"):
+            run_query(dash_data / "warehouse.duckdb", sql, masked_for="analyst")
