@@ -227,6 +227,7 @@ class Loader:
         self.group_bytes = group_bytes
         self._group: list[tuple[_Parsed, int]] = []  # written in the open transaction
         self._ready: set[str] = set()  # sources whose tables exist in this transaction
+        self._stored: dict[str, str] = {}  # raw table -> its stored columns (insert list)
         self.con = duckdb.connect(str(self.db_path))
         # The CLI reports per file; DuckDB's own bar per statement would only be noise.
         self.con.execute("set enable_progress_bar = false")
@@ -541,26 +542,35 @@ class Loader:
         )
 
     def _ensure_tables(self, source: Source) -> None:
-        empty = pa.Table.from_pylist([], schema=with_lineage(source.schema))
-        self.con.register("_empty_batch", empty)
-        try:
-            self.con.execute(
-                f"create table if not exists {source.table} as select * from _empty_batch"
-            )
-        finally:
-            self.con.unregister("_empty_batch")
+        self.con.execute(source.table_ddl(self.con))
         self.con.execute(
             f"""create table if not exists quarantine_{source.name} (
                 source_file varchar, source_line bigint, byte_offset bigint, raw_line varchar,
                 reason varchar, load_id varchar, quarantined_at timestamptz)"""
         )
 
+    def _stored_columns(self, source: Source) -> str:
+        """The columns an insert into ``source``'s raw table names: those the table stores.
+        A table made before a column became derived still stores it, and gets it."""
+        if source.table not in self._stored:
+            names = [
+                name
+                for (name,) in self.con.execute(
+                    "select column_name from information_schema.columns "
+                    "where table_catalog = current_database() and table_schema = 'main' "
+                    "and table_name = ? and is_generated = 'NEVER' order by ordinal_position",
+                    [source.table],
+                ).fetchall()
+            ]
+            self._stored[source.table] = ", ".join(f'"{name}"' for name in names)
+        return self._stored[source.table]
+
     def _insert_rows(self, source: Source, batch: pa.Table, key_range: str) -> int:
         """Insert ``batch`` (see ``_insert_batch``) minus rows whose natural key is already
         in the raw table (loaded before, or by an earlier file of this transaction's group).
         ``key_range`` bounds the batch's first key column (``_key_range``). Returns the rows
         inserted."""
-        columns = ", ".join(f'"{f.name}"' for f in with_lineage(source.schema))
+        columns = self._stored_columns(source)
         matches = " and ".join(f'r."{k}" is not distinct from b."{k}"' for k in source.natural_key)
         self.con.register("_batch", batch)
         try:

@@ -8,14 +8,15 @@ the name is only a hint.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 
-from ingest.contract import ReadOptions, ReadResult
+from ingest.contract import ReadOptions, ReadResult, with_lineage
 
 SNIFF_BYTES = 64 * 1024
 
@@ -32,6 +33,29 @@ class Source:
     read: Callable[..., ReadResult]
 
     takes_header: bool = False  # a CSV reader that needs the header line when resuming
+    # Columns of the schema the raw table derives from its other columns (SQL expressions,
+    # DuckDB virtual generated columns): the reader returns them, the table does not store
+    # them. A column written once, as the line has it, costs less to load than six.
+    derived: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def stored_columns(self) -> list[str]:
+        """The raw table's stored columns (lineage included), in table order."""
+        return [f.name for f in with_lineage(self.schema) if f.name not in self.derived]
+
+    def table_ddl(self, con: duckdb.DuckDBPyConnection) -> str:
+        """``create table if not exists`` for this source's raw table: the reader's schema
+        plus lineage, the ``derived`` columns as virtual generated columns. ``con`` maps
+        Arrow types to DuckDB's (any connection)."""
+        empty = pa.Table.from_pylist([], schema=with_lineage(self.schema))
+        types = _duckdb_types(con, empty)
+        columns = []
+        for name, kind in types.items():
+            column = f'"{name}" {kind}'
+            if name in self.derived:
+                column += f" generated always as ({self.derived[name]}) virtual"
+            columns.append(column)
+        return f"create table if not exists {self.table} ({', '.join(columns)})"
 
     def parse(
         self,
@@ -70,7 +94,18 @@ def _from(obj: ModuleType | Any, name: str) -> Source:
         sniff=obj.sniff,
         read=obj.read,
         takes_header="header" in inspect.signature(obj.read).parameters,
+        derived=dict(getattr(obj, "DERIVED", None) or getattr(obj, "derived", None) or {}),
     )
+
+
+def _duckdb_types(con: duckdb.DuckDBPyConnection, empty: pa.Table) -> dict[str, str]:
+    """DuckDB's type name for each column of an (empty) Arrow table."""
+    con.register("_schema_probe", empty)
+    try:
+        rows = con.execute("describe select * from _schema_probe").fetchall()
+    finally:
+        con.unregister("_schema_probe")
+    return {row[0]: row[1] for row in rows}
 
 
 def all_sources() -> list[Source]:

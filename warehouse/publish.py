@@ -30,14 +30,16 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa
 
 from warehouse import config, runner
 from warehouse.connect import attach_read_only, is_lock_error, read_only, scalar
 from warehouse.runner import BuildResult, Project, SourceError, WarehouseError
+
+if TYPE_CHECKING:
+    from ingest.sources import Source
 
 log = logging.getLogger(__name__)
 
@@ -251,7 +253,7 @@ def _copy_sources(
                 [INGEST_CATALOG],
             ).fetchall()
         }
-        known = known_source_schemas()
+        known = known_sources()
         wanted = [s for s in project.sources if s not in skip]
         missing = [s for s in wanted if s not in present and s not in known]
         if missing:
@@ -265,16 +267,12 @@ def _copy_sources(
         rows = {}
         for source in wanted:
             if source in present:
-                con.execute(
-                    f"create table {source} as select * from {INGEST_CATALOG}.main.{source}"
-                )
+                _copy_table(con, source)
             else:
                 # A source this site has not delivered (no tariff file, no Connect export):
                 # an empty table in the reader's schema, so the marts that need it are
                 # empty rather than the whole build failing.
-                con.register("_empty_source", known[source])
-                con.execute(f"create table {source} as select * from _empty_source")
-                con.unregister("_empty_source")
+                con.execute(known[source].table_ddl(con))
                 log.info("raw table %s not loaded yet: built from an empty table", source)
             rows[source] = scalar(con, f"select count(*) from {source}")
         return rows
@@ -282,15 +280,36 @@ def _copy_sources(
         con.execute(f"detach {INGEST_CATALOG}")
 
 
-def known_source_schemas() -> dict[str, pa.Table]:
-    """An empty table, in its raw schema with lineage, per raw table ingest can produce."""
-    from ingest.contract import with_lineage
+def _copy_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Copy the attached ingest database's ``table`` into the build. A table with derived
+    (virtual generated) columns is made from its own definition and only its stored columns
+    are copied: the copy derives the rest, as the original does."""
+    columns = con.execute(
+        "select column_name, is_generated from information_schema.columns "
+        "where table_catalog = ? and table_schema = 'main' and table_name = ? "
+        "order by ordinal_position",
+        [INGEST_CATALOG, table],
+    ).fetchall()
+    if all(generated == "NEVER" for _name, generated in columns):
+        con.execute(f"create table {table} as select * from {INGEST_CATALOG}.main.{table}")
+        return
+    (ddl,) = con.execute(
+        "select sql from duckdb_tables() "
+        "where database_name = ? and schema_name = 'main' and table_name = ?",
+        [INGEST_CATALOG, table],
+    ).fetchone()
+    con.execute(ddl)
+    stored = ", ".join(f'"{name}"' for name, generated in columns if generated == "NEVER")
+    con.execute(
+        f"insert into {table} ({stored}) select {stored} from {INGEST_CATALOG}.main.{table}"
+    )
+
+
+def known_sources() -> dict[str, Source]:
+    """Every raw table ingest can produce, with the source (reader) that produces it."""
     from ingest.sources import all_sources
 
-    return {
-        source.table: pa.Table.from_pylist([], schema=with_lineage(source.schema))
-        for source in all_sources()
-    }
+    return {source.table: source for source in all_sources()}
 
 
 def _record_build(

@@ -69,6 +69,20 @@ SCHEMA = pa.schema(
 
 NATURAL_KEY: tuple[str, ...] = ("epoch", "call_id", "queue", "agent", "event", "data")
 
+
+def _data_field(k: int) -> str:
+    """SQL for ``data{k}``: the k-th '|'-separated field of ``data``, the fifth holding the
+    rest (pipes included); null where the line has fewer fields (as ``_rows`` splits)."""
+    parts = "string_split(\"data\", '|')"
+    if k < 5:
+        return f"{parts}[{k}]"
+    return f"case when len({parts}) >= 5 then array_to_string({parts}[5:], '|') end"
+
+
+#: data1..data5 are the data part split the way Asterisk's realtime backend splits it; the
+#: raw table derives them from ``data`` (virtual columns) instead of storing the text twice.
+DERIVED: dict[str, str] = {f"data{k}": _data_field(k) for k in range(1, 6)}
+
 #: Every event app_queue (including app_agent_pool's AGENT* and the pre-12 TRANSFER) and
 #: FreePBX's dialplan (DID) write. Other names are kept and reported in ``notes``.
 KNOWN_EVENTS: frozenset[str] = frozenset(
