@@ -41,6 +41,9 @@ class ReadOptions:
 
     timezone: str = "Asia/Shanghai"  # the PBX's / business system's local zone
     final: bool = False  # the data is the whole file and complete: parse a last partial line
+    # Columns the caller does not need because its table derives them (``Source.derived``):
+    # a reader may leave these out of ``rows`` instead of computing them.
+    omit: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ class ReadResult:
 
     table: str  # raw table name, e.g. "raw_queue_log"
     rows: pa.Table  # typed rows in the table's schema, without source_file and load_id
+    # (and possibly without columns ``ReadOptions.omit`` names)
     rejects: list[Reject]
     consumed_bytes: int  # bytes of ``data`` fully parsed (complete lines)
     lines_read: int  # lines consumed = rows + rejects + skipped (blank lines etc.)

@@ -28,7 +28,7 @@ import os
 import uuid
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -227,7 +227,7 @@ class Loader:
         self.group_bytes = group_bytes
         self._group: list[tuple[_Parsed, int]] = []  # written in the open transaction
         self._ready: set[str] = set()  # sources whose tables exist in this transaction
-        self._stored: dict[str, str] = {}  # raw table -> its stored columns (insert list)
+        self._stored: dict[str, list[str]] = {}  # raw table -> the columns it stores
         self.con = duckdb.connect(str(self.db_path))
         # The CLI reports per file; DuckDB's own bar per statement would only be noise.
         self.con.execute("set enable_progress_bar = false")
@@ -384,7 +384,8 @@ class Loader:
                             reports[-1] = prepared
                             continue
                         reports[-1] = prepared.report
-                    inflight.append((prepared, pool.submit(_parse, prepared, self.options)))
+                    options = self._options_for(prepared.source)
+                    inflight.append((prepared, pool.submit(_parse, prepared, options)))
                     # Parse ahead while the database works, within a memory budget.
                     while len(inflight) > MAX_AHEAD_FILES or (
                         len(inflight) > 1 and sum(len(p.data) for p, _f in inflight) > AHEAD_BYTES
@@ -549,28 +550,39 @@ class Loader:
                 reason varchar, load_id varchar, quarantined_at timestamptz)"""
         )
 
-    def _stored_columns(self, source: Source) -> str:
-        """The columns an insert into ``source``'s raw table names: those the table stores.
-        A table made before a column became derived still stores it, and gets it."""
-        if source.table not in self._stored:
+    def _stored_names(self, table: str) -> list[str]:
+        """The columns ``table`` stores (not derived), in table order; [] when it does not
+        exist yet. A table made before a column became derived still stores it."""
+        names = self._stored.get(table)
+        if names is None:
             names = [
                 name
                 for (name,) in self.con.execute(
                     "select column_name from information_schema.columns "
                     "where table_catalog = current_database() and table_schema = 'main' "
                     "and table_name = ? and is_generated = 'NEVER' order by ordinal_position",
-                    [source.table],
+                    [table],
                 ).fetchall()
             ]
-            self._stored[source.table] = ", ".join(f'"{name}"' for name in names)
-        return self._stored[source.table]
+            if names:
+                self._stored[table] = names
+        return names
+
+    def _options_for(self, source: Source) -> ReadOptions:
+        """The read options for ``source``: its reader may leave out the derived columns
+        its raw table does not store (a new table stores none of them)."""
+        if not source.derived:
+            return self.options
+        stored = set(self._stored_names(source.table))
+        omit = frozenset(name for name in source.derived if name not in stored)
+        return replace(self.options, omit=omit)
 
     def _insert_rows(self, source: Source, batch: pa.Table, key_range: str) -> int:
         """Insert ``batch`` (see ``_insert_batch``) minus rows whose natural key is already
         in the raw table (loaded before, or by an earlier file of this transaction's group).
         ``key_range`` bounds the batch's first key column (``_key_range``). Returns the rows
         inserted."""
-        columns = self._stored_columns(source)
+        columns = ", ".join(f'"{name}"' for name in self._stored_names(source.table))
         matches = " and ".join(f'r."{k}" is not distinct from b."{k}"' for k in source.natural_key)
         self.con.register("_batch", batch)
         try:
@@ -761,7 +773,8 @@ def _insert_batch(rows: pa.Table, source: Source, source_file: str, load_id: str
     n = rows.num_rows
     batch = rows.append_column("source_file", pa.repeat(pa.scalar(source_file, pa.string()), n))
     batch = batch.append_column("load_id", pa.repeat(pa.scalar(load_id, pa.string()), n))
-    return batch.select([f.name for f in with_lineage(source.schema)])
+    present = set(batch.column_names)  # a reader may omit derived columns (ReadOptions.omit)
+    return batch.select([f.name for f in with_lineage(source.schema) if f.name in present])
 
 
 def _is_audio(path: Path) -> bool:

@@ -209,7 +209,10 @@ def read(
 
     bad = ~skipped & ~valid
     rejects = _rejects(lines, line, bad, problems, fields, mode, start_offset, first_line)
-    rows, row_notes = _rows(lines, fields, event_time, epoch, valid, start_offset, first_line)
+    split = not set(DERIVED) <= options.omit
+    rows, row_notes = _rows(
+        lines, fields, event_time, epoch, valid, start_offset, first_line, split
+    )
     add_notes(notes, row_notes)
     return ReadResult(
         table=TABLE,
@@ -419,7 +422,9 @@ def _rows(
     valid: pl.Series,
     start_offset: int,
     first_line: int,
+    split: bool = True,
 ) -> tuple[pa.Table, dict[str, int]]:
+    """The valid lines as rows of ``SCHEMA`` (without data1..data5 unless ``split``)."""
     frame = pl.DataFrame(
         {
             "event_time": event_time,
@@ -433,13 +438,18 @@ def _rows(
             "byte_offset": pl.Series(lines.starts) + start_offset,
         }
     ).filter(valid)
-    split = pl.col("data").str.splitn("|", 5)
-    frame = frame.lazy().select(
-        *SCHEMA.names[:6],
-        *(split.struct.field(f"field_{k}").alias(f"data{k + 1}") for k in range(5)),
-        *SCHEMA.names[11:],
-    )
-    frame = frame.collect()
+    schema = SCHEMA
+    if split:
+        parts = pl.col("data").str.splitn("|", 5)
+        frame = frame.lazy().select(
+            *SCHEMA.names[:6],
+            *(parts.struct.field(f"field_{k}").alias(f"data{k + 1}") for k in range(5)),
+            *SCHEMA.names[11:],
+        )
+        frame = frame.collect()
+    else:
+        schema = pa.schema([f for f in SCHEMA if f.name not in DERIVED])
+        frame = frame.select(schema.names)
     notes: dict[str, int] = {}
     events = frame.get_column("event")
     unknown = events.filter(~events.is_in(list(KNOWN_EVENTS)))
@@ -451,5 +461,5 @@ def _rows(
             rest = sum(count for _name, count in counts[MAX_UNKNOWN_NOTES:])
             notes[f"unknown events of {len(counts) - MAX_UNKNOWN_NOTES} other names"] = rest
     notes[NOTE_STEP_BACK] = int((frame.get_column("epoch").diff() < 0).sum())
-    table = frame.to_arrow().cast(SCHEMA)
+    table = frame.to_arrow().cast(schema)
     return table, {k: v for k, v in notes.items() if v}

@@ -102,3 +102,16 @@ def test_a_table_made_when_the_fields_were_stored_still_gets_them(tmp_path: Path
     with duckdb.connect(str(ingest_db), read_only=True) as con:
         row = con.execute(f"select data, {', '.join(DATA_FIELDS)} from raw_queue_log").fetchone()
     assert row == ("a|b|c|d|e|f", "a", "b", "c", "d", "e|f")
+
+
+def test_the_reader_leaves_out_the_derived_fields_when_asked():
+    data = _lines(["a|b", "", None, "1|2|3|4|5|6"])
+    whole = queue_log.read(data, options=ReadOptions(final=True))
+    lean = queue_log.read(data, options=ReadOptions(final=True, omit=frozenset(DATA_FIELDS)))
+    assert lean.rows.column_names == [c for c in whole.rows.column_names if c not in DATA_FIELDS]
+    assert lean.rows.equals(whole.rows.drop_columns(DATA_FIELDS))
+    assert (lean.rejects, lean.notes, lean.lines_read) == (
+        whole.rejects,
+        whole.notes,
+        whole.lines_read,
+    )
