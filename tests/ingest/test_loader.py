@@ -261,3 +261,42 @@ def test_engine_exports_need_the_options_timezone_only_for_naive_times(landing, 
     first = count(db, "select epoch(min(start_time)) from raw_cdr")
     local = datetime.fromtimestamp(first, ZoneInfo("Asia/Shanghai"))
     assert (local.date(), local.hour) == (date(2026, 9, 1), 0)
+
+
+def _open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs Linux's /proc")
+def test_the_read_ahead_leaves_no_file_open(landing, tmp_path):
+    # A copy within one run (its read-ahead is dropped and redone), a rotation between two
+    # runs, and a load that fails with files parsed ahead: no file descriptor stays open.
+    lines = (landing / "asterisk" / "queue_log").read_bytes().splitlines(keepends=True)
+    folder = tmp_path / "asterisk"
+    folder.mkdir()
+    (folder / "queue_log-20260901").write_bytes(b"".join(lines[:2000]))
+    (folder / "queue_log-copy").write_bytes(b"".join(lines[:2000]))
+    (folder / "queue_log").write_bytes(b"".join(lines[2000:4000]))
+    with Loader(tmp_path / "warm-up.duckdb") as loader:  # DuckDB's own lasting descriptors
+        loader.ingest([folder / "queue_log"])
+    before = _open_fds()
+    with Loader(tmp_path / "ingest.duckdb") as loader:
+        report = loader.ingest([folder])
+        status = {Path(f.path).name: f.status for f in report.files}
+        assert status == {
+            "queue_log": "loaded",
+            "queue_log-20260901": "loaded",
+            "queue_log-copy": "unchanged",
+        }
+        opened = _open_fds()
+        (folder / "queue_log").rename(folder / "queue_log-20260902")
+        (folder / "queue_log").write_bytes(b"".join(lines[4000:4100]))
+        loader.ingest([folder])
+        assert _open_fds() == opened
+    assert _open_fds() == before
+    with duckdb.connect(str(tmp_path / "broken.duckdb")) as con:
+        con.execute("create table quarantine_queue_log (source_file date)")  # wrong shape
+    (folder / "queue_log-20260903").write_bytes(lines[5000] + b"garbage\n" + lines[5001])
+    with Loader(tmp_path / "broken.duckdb") as loader, pytest.raises(duckdb.Error):
+        loader.ingest([folder])
+    assert _open_fds() == before
