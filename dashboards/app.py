@@ -68,6 +68,7 @@ PAGE_SPECS: tuple[PageSpec, ...] = (
     PageSpec("qa_evaluate", "quality", "qa_evaluate.py", ":material/checklist:"),
     PageSpec("qa_scores", "quality", "qa_scores.py", ":material/grading:"),
     PageSpec("qa_calibration", "quality", "qa_calibration.py", ":material/balance:"),
+    PageSpec("qa_disputes", "quality", "qa_disputes.py", ":material/gavel:"),
     PageSpec("sql", "analyst", "sql.py", ":material/terminal:"),
 )
 

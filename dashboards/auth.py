@@ -74,6 +74,7 @@ PAGES: tuple[str, ...] = (
     "qa_evaluate",
     "qa_scores",
     "qa_calibration",
+    "qa_disputes",
     "sql",
 )
 _ROLE_PAGES: dict[str, frozenset[str]] = {
@@ -95,7 +96,15 @@ _ROLE_PAGES: dict[str, frozenset[str]] = {
         {"overview", "queues", "channels", "forecast", "coverage", "roster", "adherence"}
     ),
     "qa": frozenset(
-        {"overview", "qa_evaluate", "qa_scores", "qa_calibration", "agents", "satisfaction"}
+        {
+            "overview",
+            "qa_evaluate",
+            "qa_scores",
+            "qa_calibration",
+            "qa_disputes",
+            "agents",
+            "satisfaction",
+        }
     ),
     "analyst": frozenset({"overview", "queues", "agents", "ivr", "sql"}),
 }
@@ -104,6 +113,9 @@ ACTIONS: dict[str, frozenset[str]] = {
     "evaluate": frozenset({"qa", "admin"}),
     # see any evaluator's work list (the QA to-do page), not only one's own
     "view_all_worklists": frozenset({"admin"}),
+    # close an agent's open dispute (upheld / overturned): an overturned evaluation stops
+    # counting in scorecards, so it is an action of its own, not part of "evaluate"
+    "resolve_disputes": frozenset({"qa", "admin"}),
     "edit_risk": frozenset({"manager", "admin"}),
     "manage_users": frozenset({"admin"}),
     "see_numbers": frozenset({"manager", "qa", "admin"}),

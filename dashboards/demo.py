@@ -308,7 +308,10 @@ def _plan(
             "--seed",
             "7",
         ],
-        ["qa", "score", "--db", warehouse, "--ops-db", ops, "--simulate", "150", "--seed", "7"],
+        [
+            *("qa", "score", "--db", warehouse, "--ops-db", ops, "--simulate", "150"),
+            *("--with-responses", "--evaluators", "qa,qa2,qa3", "--seed", "7"),
+        ],
         [
             "qa",
             "score",

@@ -20,7 +20,8 @@ Message ids are grouped by prefix: ``app.``/``login.``/``nav.``/``section.``/``r
 widgets and messages), one prefix per page, ``kpi.``/``chart.`` (:mod:`dashboards.charts`),
 ``col.<column>`` (table headers, :meth:`Translator.column`) and the fixed vocabularies
 ``stage.``, ``ageing.``, ``aux.``, ``state.``, ``activity.``, ``direction.``, ``hours.``,
-``answer.``, ``reason.`` (:meth:`Translator.term`). Data values (queue names, agent ids,
+``answer.``, ``reason.``, ``dispute_status.``, ``coaching_status.``
+(:meth:`Translator.term`). Data values (queue names, agent ids,
 menu paths) and SQL are never translated; the one exception is the shipped QA form's
 section titles and questions (``qa_section.``, ``qa_item.``, :meth:`Translator.data_text`):
 English as the form has them, Chinese from the catalogue.
@@ -90,6 +91,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "page.qa_evaluate": ("My evaluations", "我的质检任务"),
     "page.qa_scores": ("QA scores", "质检评分"),
     "page.qa_calibration": ("QA calibration", "质检校准"),
+    "page.qa_disputes": ("Disputes and coaching", "质检申诉与辅导"),
     "page.sql": ("SQL explorer", "SQL 查询"),
     # ------------------------------------------------------------ shared widgets and messages
     "common.login_required": ("Please log in.", "请先登录。"),
@@ -347,6 +349,118 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "一致率 = 所有质检员答案相同的呼叫占比；α：是/否题按名义尺度、1-5 评分按区间尺度计算"
         "（无法计算时留空，例如所有答案都相同）。",
     ),
+    # ------------------------------------------------------------ QA disputes and coaching
+    "qa_disputes.no_store": (
+        "No operational store at {path} yet: run 'callcenter demo' or 'callcenter qa "
+        "sample' first.",
+        "{path} 处还没有运营库：请先运行 'callcenter demo' 或 'callcenter qa sample'。",
+    ),
+    "qa_disputes.disputes": ("Disputes and acknowledgements", "申诉与确认"),
+    "qa_disputes.statuses": ("Status (all when empty)", "状态（留空为全部）"),
+    "qa_disputes.open": ("Open disputes", "待处理申诉"),
+    "qa_disputes.upheld": ("Upheld", "维持原评"),
+    "qa_disputes.overturned": ("Overturned", "已推翻"),
+    "qa_disputes.acknowledged": ("Acknowledged", "已确认"),
+    "qa_disputes.caption": (
+        "Agents acknowledge or dispute an evaluation with 'callcenter qa dispute "
+        "acknowledge|raise'. Open disputes come first, oldest first. An overturned "
+        "evaluation stays stored but no longer counts in scorecards (qa.scorecards); the "
+        "QA scores page shows that after the next warehouse build.",
+        "坐席通过 'callcenter qa dispute acknowledge|raise' 确认或申诉一次评估。"
+        "待处理申诉排在最前，最早提出的在前。被推翻的评估仍会保存，但不再计入计分卡（qa.scorecards）；"
+        "质检评分页面在下一次数据仓库构建后体现这一变化。",
+    ),
+    "qa_disputes.none": (
+        "No acknowledgements or disputes yet (agents respond with 'callcenter qa dispute').",
+        "还没有确认或申诉（坐席通过 'callcenter qa dispute' 回应评估）。",
+    ),
+    "qa_disputes.none_match": ("No rows match these filters.", "没有符合筛选条件的记录。"),
+    "qa_disputes.resolve": ("Resolve an open dispute", "处理待处理申诉"),
+    "qa_disputes.no_open": ("No open dispute to resolve.", "没有待处理的申诉。"),
+    "qa_disputes.dispute": ("Open dispute", "待处理申诉"),
+    "qa_disputes.dispute_detail": (
+        "Agent {agent} disputes {evaluation_id} (call {call_id}, score {score:.1f}, "
+        "evaluator {evaluator}): {reason}",
+        "坐席 {agent} 对 {evaluation_id} 提出申诉（呼叫 {call_id}，得分 {score:.1f}，"
+        "质检员 {evaluator}）：{reason}",
+    ),
+    "qa_disputes.own_evaluation": (
+        "You scored this evaluation yourself; a second reviewer is usually fairer.",
+        "此评估由您本人打分；通常由另一位复核人处理更公正。",
+    ),
+    "qa_disputes.resolution": ("Resolution", "处理结果"),
+    "qa_disputes.note": ("Resolution note (required)", "处理说明（必填）"),
+    "qa_disputes.submit": ("Resolve dispute", "提交处理结果"),
+    "qa_disputes.note_missing": (
+        "Nothing was saved: write a resolution note (why the evaluation stands or is overturned).",
+        "未保存：请填写处理说明（评估为何维持或被推翻）。",
+    ),
+    "qa_disputes.refused": ("Nothing was saved: {error}", "未保存：{error}"),
+    "qa_disputes.busy": (
+        "The operational store is busy (another write is running); nothing was saved. "
+        "Try again in a moment.",
+        "运营库正忙（另一写入正在进行），未保存任何内容。请稍后重试。",
+    ),
+    "qa_disputes.resolved": (
+        "Dispute on {evaluation_id} (agent {agent}): {status}, resolved by {by}.",
+        "{evaluation_id}（坐席 {agent}）的申诉：{status}，处理人 {by}。",
+    ),
+    "qa_disputes.resolved_overturned": (
+        "The evaluation no longer counts in the agent's scorecards.",
+        "该评估不再计入坐席计分卡。",
+    ),
+    "qa_disputes.read_only": (
+        "Your role may look at disputes but not resolve them.",
+        "您的角色可以查看申诉，但不能处理。",
+    ),
+    "qa_disputes.coaching": ("Coaching", "辅导"),
+    "qa_disputes.planned": ("Planned sessions", "已计划辅导"),
+    "qa_disputes.overdue": ("Overdue follow-ups", "逾期跟进"),
+    "qa_disputes.done": ("Sessions held", "已完成辅导"),
+    "qa_disputes.overdue_warning": (
+        "{count} coaching follow-ups are overdue (still planned, follow-up date before "
+        "{today}); they are listed first.",
+        "{count} 项辅导跟进已逾期（仍为计划状态，跟进日期早于 {today}），已排在最前。",
+    ),
+    "qa_disputes.coaching_caption": (
+        "Overdue: still planned and the follow-up date has passed. Marking a session as "
+        "held closes it and its follow-up.",
+        "逾期：仍为计划状态且跟进日期已过。将辅导标记为已完成即关闭该辅导及其跟进。",
+    ),
+    "qa_disputes.no_coaching": ("No coaching sessions yet.", "还没有辅导记录。"),
+    "qa_disputes.whole_evaluation": ("(the whole evaluation)", "（整次评估）"),
+    "qa_disputes.mark_done": ("Mark a planned session as held", "将计划中的辅导标记为已完成"),
+    "qa_disputes.session": ("Planned session", "计划中的辅导"),
+    "qa_disputes.done_submit": ("Mark as held", "标记为已完成"),
+    "qa_disputes.marked_done": (
+        "Coaching session {coaching_id} is done.",
+        "辅导 {coaching_id} 已完成。",
+    ),
+    "qa_disputes.new_session": ("Log a coaching session", "登记辅导"),
+    "qa_disputes.no_evaluations": (
+        "No evaluations that count for scorecards yet: nothing to coach on.",
+        "还没有计入计分卡的评估：暂无可辅导内容。",
+    ),
+    "qa_disputes.agent": ("Agent", "坐席"),
+    "qa_disputes.evaluation": ("Evaluation", "评估"),
+    "qa_disputes.finding": ("Finding (question of the evaluation)", "问题点（评估中的题目）"),
+    "qa_disputes.coach": ("Coach", "辅导人"),
+    "qa_disputes.session_date": ("Session date", "辅导日期"),
+    "qa_disputes.follow_up": ("Follow-up date (optional)", "跟进日期（可选）"),
+    "qa_disputes.notes": ("What was agreed", "约定事项"),
+    "qa_disputes.coach_submit": ("Log coaching session", "登记辅导"),
+    "qa_disputes.coach_missing": (
+        "Nothing was saved: name the coach.",
+        "未保存：请填写辅导人。",
+    ),
+    "qa_disputes.coaching_saved": (
+        "Coaching session {coaching_id} logged for agent {agent} on {evaluation_id}.",
+        "已为坐席 {agent} 登记辅导 {coaching_id}（评估 {evaluation_id}）。",
+    ),
+    "qa_disputes.coach_read_only": (
+        "Your role may look at coaching sessions but not log them.",
+        "您的角色可以查看辅导记录，但不能登记。",
+    ),
     # ------------------------------------------------------------ SQL explorer
     "sql.tables": ("Tables and views", "表和视图"),
     "sql.view": ("{name} (view)", "{name}（视图）"),
@@ -508,6 +622,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "state.dialing": ("dialing", "拨号中"),
     "state.aux": ("aux", "示忙"),
     "state.deferred": ("deferred work", "非实时工单处理"),
+    "dispute_status.acknowledged": ("acknowledged", "已确认"),
+    "dispute_status.open": ("open", "待处理"),
+    "dispute_status.upheld": ("upheld", "维持原评"),
+    "dispute_status.overturned": ("overturned", "已推翻"),
+    "coaching_status.planned": ("planned", "已计划"),
+    "coaching_status.done": ("done", "已完成"),
     "channel.email": ("e-mail", "电子邮件"),
     "channel.sms": ("SMS", "短信"),
     "channel.web_callback": ("web callback", "网页回呼"),
@@ -855,6 +975,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "col.agreement": ("Agreement", "一致率"),
     "col.mean_abs_difference": ("Mean absolute difference", "平均绝对差"),
     "col.deviation": ("Deviation from the session mean", "与会话平均分的偏差"),
+    "col.reason": ("Reason", "理由"),
+    "col.raised_at": ("Raised (UTC)", "提出时间（UTC）"),
+    "col.open_days": ("Open (days)", "已等待（天）"),
+    "col.resolved_by": ("Resolved by", "处理人"),
+    "col.resolution_note": ("Resolution note", "处理说明"),
+    "col.coaching_id": ("Coaching session", "辅导编号"),
+    "col.coach": ("Coach", "辅导人"),
+    "col.finding": ("Finding", "问题点"),
+    "col.session_date": ("Session date", "辅导日期"),
+    "col.follow_up_date": ("Follow-up date", "跟进日期"),
+    "col.overdue": ("Overdue", "逾期"),
+    "col.notes": ("Notes", "备注"),
     "col.data_type": ("Type", "数据类型"),
 }
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -708,6 +708,151 @@ def qa_section_scores(
         + " group by section_id order by section_weight desc, section_id",
         [agent_id, agent_id, start, end, *parameters],
     )
+
+
+QA_DISPUTE_COLUMNS = [
+    "evaluation_id",
+    "agent_id",
+    "call_id",
+    "evaluator",
+    "qa_score",
+    "reason",
+    "status",
+    "raised_at",
+    "open_days",
+    "resolved_by",
+    "resolution_note",
+]
+
+
+def qa_disputes(
+    ops_db: PathLike,
+    statuses: Sequence[str] | None = None,
+    agents: Sequence[str] | None = None,
+    now: datetime | None = None,
+) -> pd.DataFrame:
+    """The agents' acknowledgements and disputes (``qa.store.disputes``, the operational
+    store) with their evaluation (``qa.store.evaluations``): open disputes first, oldest
+    first (the queue to work through), then the rest newest first. Only ``statuses``
+    (``qa.store.DISPUTE_STATUSES``) and ``agents`` when given. Columns
+    ``QA_DISPUTE_COLUMNS``: qa_score is the evaluation's stored score (0-100), raised_at
+    the response's UTC time, open_days the whole days an open dispute has waited until
+    ``now`` (UTC; NULL once resolved or acknowledged)."""
+    from qa.store import disputes, evaluations
+
+    rows = disputes(ops_db)
+    if rows.empty:
+        return pd.DataFrame(columns=QA_DISPUTE_COLUMNS)
+    if statuses is not None:
+        rows = rows.loc[rows["status"].isin(list(statuses))]
+    if agents is not None:
+        rows = rows.loc[rows["agent_id"].isin(list(agents))]
+    scored = evaluations(ops_db)[["evaluation_id", "call_id", "evaluator", "score"]]
+    frame = rows.merge(scored, on="evaluation_id", how="left")
+    raised = pd.to_datetime(frame["responded_epoch_s"], unit="s").dt.floor("s")
+    now_s = (now or datetime.now(UTC)).timestamp()
+    waited = ((now_s - frame["responded_epoch_s"]) // 86400).where(frame["status"] == "open")
+    frame = frame.assign(
+        qa_score=frame["score"],
+        raised_at=raised,
+        open_days=waited.astype("Int64"),
+        open_first=(frame["status"] != "open").astype(int),
+        # oldest first among the open ones, newest first among the rest
+        order=frame["responded_epoch_s"].where(
+            frame["status"] == "open", -frame["responded_epoch_s"]
+        ),
+    )
+    frame = frame.sort_values(["open_first", "order", "evaluation_id"], kind="stable")
+    return frame.loc[:, QA_DISPUTE_COLUMNS].reset_index(drop=True)
+
+
+QA_COACHING_COLUMNS = [
+    "coaching_id",
+    "agent_id",
+    "coach",
+    "evaluation_id",
+    "item_id",
+    "session_date",
+    "follow_up_date",
+    "status",
+    "overdue",
+    "notes",
+]
+
+
+def qa_coaching(ops_db: PathLike, today: date, agents: Sequence[str] | None = None) -> pd.DataFrame:
+    """The coaching sessions (``qa.store.coaching``), of ``agents`` when given: overdue
+    first, then planned ones by follow-up (else session) date, then those done, newest
+    first. ``overdue``: still planned (``callcenter qa coach done`` not run) and the
+    follow-up date is before ``today``; a session without a follow-up date is never
+    overdue. Columns ``QA_COACHING_COLUMNS``."""
+    from qa.store import coaching
+
+    rows = coaching(ops_db)
+    if rows.empty:
+        return pd.DataFrame(columns=QA_COACHING_COLUMNS)
+    if agents is not None:
+        rows = rows.loc[rows["agent_id"].isin(list(agents))]
+    session = pd.to_datetime(rows["session_date"]).dt.date
+    follow_up = pd.to_datetime(rows["follow_up_date"]).dt.date
+    planned = rows["status"] != "done"
+    overdue = planned & follow_up.notna() & (follow_up < today)
+    due = pd.to_datetime(follow_up.where(follow_up.notna(), session)).map(pd.Timestamp.toordinal)
+    frame = rows.assign(
+        session_date=session,
+        follow_up_date=follow_up.astype(object).where(follow_up.notna(), None),
+        overdue=overdue.astype(bool),
+        rank=(~overdue).astype(int) + (~planned).astype(int),
+        # the earliest due first among the planned ones, the latest first among those done
+        order=due.where(planned, -due),
+    )
+    frame = frame.sort_values(["rank", "order", "coaching_id"], kind="stable")
+    return frame.loc[:, QA_COACHING_COLUMNS].reset_index(drop=True)
+
+
+QA_COACHABLE_COLUMNS = [
+    "evaluation_id",
+    "agent_id",
+    "call_id",
+    "evaluator",
+    "evaluated_at",
+    "qa_score",
+    "passed",
+    "critical_failed",
+]
+
+
+def qa_coachable_evaluations(ops_db: PathLike) -> pd.DataFrame:
+    """The evaluations a coaching session can be on: those that count for the scorecards
+    (``qa.scorecards.counted``: not overturned, not from a calibration session), by agent,
+    newest first. Columns ``QA_COACHABLE_COLUMNS`` (evaluated_at in UTC)."""
+    from qa.scorecards import counted
+    from qa.store import evaluations
+
+    frame = evaluations(ops_db)
+    if frame.empty:
+        return pd.DataFrame(columns=QA_COACHABLE_COLUMNS)
+    frame = counted(frame)
+    evaluated = pd.to_datetime(frame["evaluated_epoch_s"], unit="s").dt.floor("s")
+    frame = frame.assign(evaluated_at=evaluated, qa_score=frame["score"])
+    frame = frame.sort_values(
+        ["agent_id", "evaluated_at", "evaluation_id"], ascending=[True, False, True]
+    )
+    return frame.loc[:, QA_COACHABLE_COLUMNS].reset_index(drop=True)
+
+
+def qa_evaluation_findings(ops_db: PathLike, evaluation_id: str) -> pd.DataFrame:
+    """The items of an evaluation (``qa.store.answers``), weakest first: a "no" or a low
+    rating (item value 0) before better ones, NA last. Columns item_id, section_id,
+    answer, item_value, critical."""
+    from qa.store import answers
+
+    columns = ["item_id", "section_id", "answer", "item_value", "critical"]
+    frame = answers(ops_db, evaluation_id)
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    frame = frame.sort_values(["item_value", "item_id"], na_position="last", kind="stable")
+    return frame.loc[:, columns].reset_index(drop=True)
 
 
 # ---------------------------------------------------------------- adherence

@@ -173,6 +173,12 @@ def sample(
     help="DEMO: evaluate this many open sampled calls with simulated answers (labelled).",
 )
 @click.option("--evaluators", help="With --simulate and --calibration-session: the panel.")
+@click.option(
+    "--with-responses",
+    is_flag=True,
+    help="DEMO, with --simulate: agents then acknowledge or dispute the evaluations, some "
+    "disputes are resolved, failed ones get coaching (reviewers: --evaluators).",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for --simulate.")
 @_JSON
 @user_errors
@@ -187,6 +193,7 @@ def score(
     calibration_session: str | None,
     simulate: int | None,
     evaluators: str | None,
+    with_responses: bool,
     seed: int,
     as_json: bool,
 ) -> None:
@@ -201,16 +208,24 @@ def score(
     """
     form = load_form(form_source)
     _warehouse(db)
+    if with_responses and (simulate is None or calibration_session):
+        raise UserError("--with-responses goes with --simulate N, outside a calibration session")
     if simulate is not None:
         if call_id or answers_file or evaluator:
             raise UserError("--simulate takes no --call, --evaluator or --answers")
-        from qa.demo import simulate_evaluations
+        from qa.demo import simulate_evaluations, simulate_follow_up
 
         result = simulate_evaluations(
             db, _store(ops_db), simulate, seed, form,
             calibration_session=calibration_session,
             evaluators=_evaluator_list(evaluators) if evaluators else None,
         )  # fmt: skip
+        created = result.pop("evaluation_ids")
+        if with_responses:
+            reviewers = _evaluator_list(evaluators) if evaluators else []
+            result["responses"] = simulate_follow_up(
+                _store(ops_db), created, seed, date.today(), reviewers
+            )
         emit(
             result,
             as_json,
@@ -219,6 +234,13 @@ def score(
                 f"mean score {r['mean_score']}, {r['passed']} passed, "
                 f"{r['critical_fails']} critical fails"
                 + (f", session {r['calibration_session']}" if r["calibration_session"] else "")
+                + (
+                    "; then {acknowledged} acknowledged, {disputed} disputed ({upheld} "
+                    "upheld, {overturned} overturned), {coaching_sessions} coaching "
+                    "sessions planned".format(**r["responses"])
+                    if "responses" in r
+                    else ""
+                )
             ),
         )
         return

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -157,4 +158,76 @@ def simulate_evaluations(
         "critical_fails": sum(r["critical_failed"] for r in results),
         "passed": sum(r["passed"] for r in results),
         "origin": "demo_simulated",
+        "evaluation_ids": [r["evaluation_id"] for r in results],
     }
+
+
+#: What agents write when they dispute a demo evaluation (one drawn per dispute).
+DISPUTE_REASONS = (
+    "The hold was needed: the fare rules had to be checked with the ticketing desk.",
+    "Identity was verified before the recording started (see the IVR log).",
+    "The caller asked to be transferred; the transfer was not my choice.",
+    "The long silence was the caller looking up their booking reference.",
+    "The refund policy was explained; it is in the second half of the recording.",
+)
+COACHING_NOTE = "DEMO: coaching planned on a failed evaluation (simulated)"
+
+
+def simulate_follow_up(
+    ops_db: str | os.PathLike[str],
+    evaluation_ids: list[str],
+    seed: int,
+    today: date,
+    reviewers: list[str],
+) -> dict[str, int]:
+    """What happens after the demo's evaluations (demo only): agents acknowledge or dispute
+    them, a reviewer resolves some disputes, and failed evaluations get coaching.
+
+    For each of ``evaluation_ids`` that is demo-simulated, outside calibration and without
+    a response yet (stable draws per evaluation id): an evaluation that failed is disputed
+    with probability 0.35, one that passed with 0.04; otherwise it is acknowledged with
+    probability 0.6 (the rest wait for the agent). Half the disputes are resolved by the
+    first of ``reviewers`` who did not score the call: overturned with probability 0.3,
+    else upheld. A failed evaluation that is not overturned gets a coaching session by its
+    evaluator, 1-5 days after ``today``, follow-up 14 days after the session. Everything
+    goes through the store functions the CLI and the dashboard use; returns the counts.
+    """
+    frame = store.evaluations(ops_db)
+    frame = frame[
+        frame["evaluation_id"].isin(evaluation_ids)
+        & (frame["origin"] == "demo_simulated")
+        & frame["calibration_session"].isna()
+        & (frame["dispute_status"] == "none")
+    ]
+    counts = dict.fromkeys(
+        ("acknowledged", "disputed", "upheld", "overturned", "coaching_sessions"), 0
+    )
+    for row in frame.itertuples(index=False):
+        rng = np.random.default_rng(_stable_seed(seed, "follow-up", row.evaluation_id))
+        failed = not bool(row.passed)
+        outcome = "none"
+        if rng.random() < (0.35 if failed else 0.04):
+            reason = DISPUTE_REASONS[int(rng.integers(len(DISPUTE_REASONS)))]
+            store.respond(ops_db, row.evaluation_id, row.agent_id, "disputed", reason)
+            counts["disputed"] += 1
+            reviewer = next((r for r in reviewers if r != row.evaluator), None)
+            if reviewer is not None and rng.random() < 0.5:
+                outcome = "overturned" if rng.random() < 0.3 else "upheld"
+                note = f"DEMO: reviewed against the recording ({outcome})"
+                store.resolve_dispute(ops_db, row.evaluation_id, outcome, reviewer, note)
+                counts[outcome] += 1
+        elif rng.random() < 0.6:
+            store.respond(ops_db, row.evaluation_id, row.agent_id, "acknowledged")
+            counts["acknowledged"] += 1
+        if failed and outcome != "overturned":
+            session = today + timedelta(days=int(rng.integers(1, 6)))
+            store.add_coaching(
+                ops_db,
+                row.evaluation_id,
+                row.evaluator,
+                session,
+                notes=COACHING_NOTE,
+                follow_up_date=session + timedelta(days=14),
+            )
+            counts["coaching_sessions"] += 1
+    return counts

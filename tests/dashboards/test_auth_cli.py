@@ -150,7 +150,8 @@ def test_roles_lists_pages_and_actions():
             "qa_evaluate",
             "qa_scores",
             "qa_calibration",
+            "qa_disputes",
         ],
-        "actions": ["evaluate", "see_numbers"],
+        "actions": ["evaluate", "resolve_disputes", "see_numbers"],
     }
     assert roles["analyst"]["actions"] == []

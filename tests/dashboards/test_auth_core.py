@@ -38,6 +38,7 @@ EXPECTED_PAGES = {
         "qa_evaluate",
         "qa_scores",
         "qa_calibration",
+        "qa_disputes",
         "sql",
     },
     "manager": {
@@ -45,13 +46,17 @@ EXPECTED_PAGES = {
         *("channels", "satisfaction"),
     },
     "planner": {"overview", "queues", "channels", "forecast", "coverage", "roster", "adherence"},
-    "qa": {"overview", "qa_evaluate", "qa_scores", "qa_calibration", "agents", "satisfaction"},
+    "qa": {
+        *("overview", "qa_evaluate", "qa_scores", "qa_calibration", "qa_disputes"),
+        *("agents", "satisfaction"),
+    },
     "analyst": {"overview", "queues", "agents", "ivr", "sql"},
 }
 EXPECTED_ACTIONS = {
     "generate_roster": {"planner", "admin"},
     "evaluate": {"qa", "admin"},
     "view_all_worklists": {"admin"},
+    "resolve_disputes": {"qa", "admin"},
     "edit_risk": {"manager", "admin"},
     "manage_users": {"admin"},
     "see_numbers": {"manager", "qa", "admin"},

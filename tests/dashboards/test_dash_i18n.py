@@ -25,6 +25,7 @@ from dashboards import app as app_module
 from dashboards import auth, charts, i18n, queries, settings
 from qa.form import SCALES, load_form
 from qa.sampling import REASONS
+from qa.store import COACHING_STATUSES, DISPUTE_STATUSES
 
 ENGLISH_OVERVIEW_TILES = {"Offered", "Service level", "ASA", "Abandon rate", "AHT", "Occupancy"}
 CHINESE_OVERVIEW_TILES = {"呼入量", "服务水平", "平均应答速度", "放弃率", "平均处理时长", "占用率"}
@@ -130,6 +131,8 @@ _BUILT_PREFIXES = (
     "hours.",
     "answer.",
     "reason.",
+    "dispute_status.",
+    "coaching_status.",
     "qa_section.",
     "qa_item.",
     "channel.",
@@ -156,6 +159,8 @@ def test_ids_built_at_run_time_are_in_the_catalogue():
     keys += [f"hours.{value}" for value in ("all", "open", "closed")]
     keys += [f"answer.{a}" for a in sorted({a for s in SCALES.values() for a in s}) if a.isalpha()]
     keys += [f"reason.{reason}" for reason in REASONS]
+    keys += [f"dispute_status.{status}" for status in DISPUTE_STATUSES]
+    keys += [f"coaching_status.{status}" for status in COACHING_STATUSES]
     assert [key for key in keys if key not in i18n.CATALOGUE] == []
 
 

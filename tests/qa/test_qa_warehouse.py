@@ -12,6 +12,7 @@ import shutil
 from datetime import date
 
 import duckdb
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -306,3 +307,55 @@ def test_mart_qa_scores_on_a_real_build(site, evaluated):
     from_store = run_json("report", "--ops-db", str(ops))
     assert from_mart == from_store
     assert from_store["evaluations"] == int(mart["counts_for_scorecard"].sum())
+
+
+def test_the_demo_simulates_responses_disputes_and_coaching(site, evaluated):
+    """``score --simulate N --with-responses`` (what the demo runs): every new evaluation's
+    follow-up is read back from the store and checked against the rules of
+    ``qa.demo.simulate_follow_up``."""
+    copies = []
+    for name in ("responses_a.duckdb", "responses_b.duckdb"):
+        shutil.copy(site / "ops.duckdb", site / name)
+        copies.append(site / name)
+    before = set(store.evaluations(copies[0])["evaluation_id"])
+    results = [
+        run_json(
+            *("score", *paths(site, ops=copy.name), "--simulate", "40", "--seed", "11"),
+            *("--with-responses", "--evaluators", EVALUATORS),
+        )
+        for copy in copies
+    ]
+    assert results[0] == results[1]  # the same seed, the same follow-up
+    ops = copies[0]
+    evaluations = store.evaluations(ops).set_index("evaluation_id")
+    new = evaluations.loc[sorted(set(evaluations.index) - before)]
+    assert len(new) == results[0]["evaluations"] > 0
+    disputes = store.disputes(ops).set_index("evaluation_id")
+    ours = disputes.loc[disputes.index.intersection(new.index)]
+    counts = results[0]["responses"]
+    assert counts["acknowledged"] == int((ours["status"] == "acknowledged").sum())
+    assert counts["disputed"] == int((ours["response"] == "disputed").sum())
+    assert counts["upheld"] == int((ours["status"] == "upheld").sum())
+    assert counts["overturned"] == int((ours["status"] == "overturned").sum())
+    disputed = ours[ours["response"] == "disputed"]
+    assert disputed["reason"].str.len().gt(0).all()
+    resolved = disputed[disputed["status"].isin(["upheld", "overturned"])]
+    assert (resolved["resolved_by"] != new.loc[resolved.index, "evaluator"]).all()
+    assert set(resolved["resolved_by"]) <= set(EVALUATORS.split(","))
+    # coaching: exactly the failed evaluations that were not overturned, by their evaluator
+    sessions = store.coaching(ops)
+    sessions = sessions[sessions["evaluation_id"].isin(new.index)].set_index("evaluation_id")
+    overturned = set(ours.index[ours["status"] == "overturned"])
+    failed = {e for e, passed in new["passed"].items() if not passed} - overturned
+    assert set(sessions.index) == failed and len(sessions) == counts["coaching_sessions"]
+    assert (sessions["coach"] == new.loc[sessions.index, "evaluator"]).all()
+    today = date.today()
+    lead = (pd.to_datetime(sessions["session_date"]).dt.date - today).map(lambda d: d.days)
+    assert lead.between(1, 5).all()
+    follow = pd.to_datetime(sessions["follow_up_date"]) - pd.to_datetime(sessions["session_date"])
+    assert (follow.dt.days == 14).all()
+
+
+def test_responses_need_a_simulation_outside_calibration(site):
+    alone = ["score", *paths(site), "--with-responses"]
+    assert "--with-responses goes with --simulate N" in one_line_error(*run(*alone))
