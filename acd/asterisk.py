@@ -666,21 +666,10 @@ def disposition_for_dial_status(
     return FAILED
 
 
-def _usec(t: float) -> int:
-    """An instant as a ``struct timeval`` holds it: whole microseconds."""
-    return round(t * 1_000_000)
-
-
 def _c_div(a: int, b: int) -> int:
     """C integer division (truncates toward zero)."""
     q = abs(a) // abs(b)
     return q if (a >= 0) == (b >= 0) else -q
-
-
-def _tvdiff_ms(end_us: int, start_us: int) -> int:
-    # ast_tvdiff_ms: whole seconds * 1000 plus the microsecond difference floored to ms,
-    # which equals the floor of the exact difference in ms.
-    return (end_us - start_us) // 1000
 
 
 def cdr_durations(
@@ -701,16 +690,20 @@ def cdr_durations(
     So both are computed from the exact instants, not from the whole-second times printed
     in Master.csv: ``end - start`` of the printed times can differ from ``duration`` by one.
     """
-    start_us = _usec(start_s)
-    end_us = _usec(end_s)
-    duration = _c_div(_tvdiff_ms(end_us, start_us), 1000)
+    # This runs for every Master.csv row, so the arithmetic is written out inline:
+    # - an instant as a ``struct timeval`` holds it: round(t * 1e6) whole microseconds;
+    # - ast_tvdiff_ms: whole seconds * 1000 plus the microsecond difference floored to
+    #   ms, which equals the floor of the exact difference in ms: (end - start) // 1000;
+    # - then C's integer division by 1000, which truncates toward zero (as _c_div).
+    end_us = round(end_s * 1_000_000)
+    ms = (end_us - round(start_s * 1_000_000)) // 1000
+    duration = ms // 1000 if ms >= 0 else -(-ms // 1000)
     if answer_s is None:
         return duration, 0
-    ms = _tvdiff_ms(end_us, _usec(answer_s))
+    ms = (end_us - round(answer_s * 1_000_000)) // 1000
+    billsec = ms // 1000 if ms >= 0 else -(-ms // 1000)
     if initiatedseconds and _c_rem(ms, 1000) >= 500:
-        billsec = _c_div(ms, 1000) + 1
-    else:
-        billsec = _c_div(ms, 1000)
+        billsec += 1
     return duration, billsec
 
 

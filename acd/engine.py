@@ -4,6 +4,14 @@ One heap-ordered event loop: every event is ``(time_s, sequence, handler, argume
 the sequence number breaks ties in creation order, so a run is a pure function of
 ``(scenario, start, days, seed)`` and writes byte-identical files every time.
 
+The events are kept in two heaps split at a moving horizon (``Simulation.at``): ``heap``
+holds every event before the horizon, ``later`` the rest (mostly order events due days
+ahead, and the day's breaks and logouts). The loop pops ``heap``; when it runs dry, the
+next hour of ``later`` moves over. Since every event in ``later`` is at or after the
+horizon and every event in ``heap`` before it, the events run in exactly the
+``(time_s, sequence)`` order one heap would give, while the heap the loop pops stays a
+few hundred events deep instead of growing with the run's future order events.
+
 Randomness comes from independent streams (arrivals, IVR, service times, patience,
 routing, agents, customers, orders, outbound, recordings, and for the optional features
 deferred arrivals, deferred work and the survey), each seeded from the run's seed through
@@ -39,14 +47,15 @@ after the survey (see ``acd.survey`` for the score model).
 
 from __future__ import annotations
 
-import heapq
 import itertools
+import math
 import random
 import time
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from heapq import heappop, heappush
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -118,6 +127,12 @@ STREAMS = (
 )
 
 
+# How far past the earliest event of ``Simulation.later`` the horizon moves when the
+# loop's heap runs dry: an hour keeps the loop's heap to the calls in progress and the
+# hour's other events, while few of the calls' own events land beyond the horizon.
+HORIZON_STEP_S = 3600.0
+
+
 @dataclass
 class Summary:
     """What a run did. ``service_level`` per queue = answered within the queue's target
@@ -169,7 +184,10 @@ class Simulation:
         self.tz = scenario.center.timezone
         self.zone = ZoneInfo(self.tz)
         self._offsets: dict[int, int] = {}
+        # local day number -> FreePBX recording folder and stamp prefix (_freepbx_stamp)
+        self._stamp_days: dict[int, tuple[str, str]] = {}
         self.start = start
+        self._start_stamp = f"{start:%Y%m%d}"  # in the ids of recordings, attempts, contacts
         self.days = days
         self.seed = seed
         self.roster = roster
@@ -181,7 +199,11 @@ class Simulation:
             name: random.Random(int(s.generate_state(2, np.uint64)[0]))
             for name, s in zip(STREAMS, seeds, strict=True)
         }
+        # The event heaps (see the module docstring): ``heap`` holds the events before
+        # ``_horizon_s``, ``later`` those at or after it. Everything starts in ``later``.
         self.heap: list[tuple[float, int, Callable[[float, Any], None], Any]] = []
+        self.later: list[tuple[float, int, Callable[[float, Any], None], Any]] = []
+        self._horizon_s = -math.inf
         self._seq = itertools.count()
         self._channel_seq = itertools.count(1)
         self.calendar: list[DayInfo] = china_calendar(start, start + timedelta(days=days - 1))
@@ -216,7 +238,21 @@ class Simulation:
 
     # ----------------------------------------------------------------- event plumbing
     def at(self, t: float, handler: Callable[[float, Any], None], arg: Any = None) -> None:
-        heapq.heappush(self.heap, (t, next(self._seq), handler, arg))
+        """Schedule ``handler(t, arg)``; events at the same ``t`` run in scheduling order."""
+        if t < self._horizon_s:
+            heappush(self.heap, (t, next(self._seq), handler, arg))
+        else:
+            heappush(self.later, (t, next(self._seq), handler, arg))
+
+    def _advance_horizon(self) -> None:
+        """``heap`` ran dry: move the next ``HORIZON_STEP_S`` of ``later`` into it."""
+        later = self.later
+        heap = self.heap
+        horizon = later[0][0] + HORIZON_STEP_S
+        self._horizon_s = horizon
+        heappush(heap, heappop(later))  # the earliest event moves whatever its time
+        while later and later[0][0] < horizon:
+            heappush(heap, heappop(later))
 
     def new_uniqueid(self, t: float) -> tuple[str, int]:
         """Asterisk's uniqueid: ``<epoch seconds>.<channel counter>``."""
@@ -247,13 +283,17 @@ class Simulation:
         if self._pacer is not None:
             self.at(first_day, self._on_tick)
         heap = self.heap
-        pop = heapq.heappop
+        later = self.later
+        pop = heappop
         end_s = self.end_s
-        while heap:
+        on_day_start = self._on_day_start  # bound once, not once per event
+        while heap or later:
+            if not heap:
+                self._advance_horizon()
             t, _, handler, arg = pop(heap)
             if t >= end_s and self.active_calls == 0:
                 break  # the last day is over and every call in progress has ended
-            if progress is not None and handler == self._on_day_start and arg:
+            if progress is not None and handler == on_day_start and arg:
                 progress(arg)  # days completed so far
             handler(t, arg)
         if progress is not None:
@@ -1075,7 +1115,7 @@ class Simulation:
             OutboundAttempt(
                 # The run's first day in the id keeps attempts of a continued landing
                 # folder (simulate --append) apart from the earlier run's.
-                f"OB{self.start:%Y%m%d}{next(self._attempt_seq):08d}",
+                f"OB{self._start_stamp}{next(self._attempt_seq):08d}",
                 campaign.spec.name,
                 campaign.spec.mode,
                 call_id,
@@ -1269,7 +1309,7 @@ class Simulation:
         due = self.business.add(t, spec.target_s) if spec.business_hours else t + spec.target_s
         seq = next(self._contact_seq)
         # The run's first day in the id keeps contacts of a continued landing folder apart.
-        contact_id = f"T{self.start:%Y%m%d}{seq:08d}"
+        contact_id = f"T{self._start_stamp}{seq:08d}"
         item = DeferredItem(contact_id, seq, channel, customer, number, t, due, call_id)
         self._open_items[item.seq] = item
         channel.counts["arrived"] += 1
@@ -1310,8 +1350,10 @@ class Simulation:
             return True
         idle = self.router.idle
         for skill in agent.skills:
-            others = sum(len(pool) for _level, pool in idle[skill]) - agent.in_pool
-            if others < reserve:
+            idle_with_skill = 0  # a plain loop: this runs each time a deferred agent frees
+            for _level, pool in idle[skill]:
+                idle_with_skill += len(pool)
+            if idle_with_skill - agent.in_pool < reserve:  # others than the agent
                 return False
         return True
 
@@ -1755,7 +1797,7 @@ class Simulation:
         self.writer.recording(
             RecordingMeta(
                 # the run's first day keeps a continued run's ids apart (simulate --append)
-                f"R{self.start:%Y%m%d}{seq:09d}",
+                f"R{self._start_stamp}{seq:09d}",
                 call_id,
                 agent.id,
                 queue,
@@ -1844,10 +1886,19 @@ class Simulation:
         return (t + self._utc_offset_s(t)) % 86_400
 
     def _freepbx_stamp(self, t: float) -> tuple[str, str]:
-        """FreePBX recording folder and stamp at ``t``: (``2026/09/01``, ``20260901-080000``)."""
-        wall = time.gmtime(int(t) + self._utc_offset_s(t))
-        return (
-            f"{wall.tm_year:04d}/{wall.tm_mon:02d}/{wall.tm_mday:02d}",
-            f"{wall.tm_year:04d}{wall.tm_mon:02d}{wall.tm_mday:02d}-"
-            f"{wall.tm_hour:02d}{wall.tm_min:02d}{wall.tm_sec:02d}",
-        )
+        """FreePBX recording folder and stamp at ``t``: (``2026/09/01``, ``20260901-080000``).
+
+        The date parts are formatted once per local day; only the time of day per call.
+        """
+        day, sod = divmod(int(t) + self._utc_offset_s(t), 86_400)
+        names = self._stamp_days.get(day)
+        if names is None:
+            wall = time.gmtime(day * 86_400)
+            names = self._stamp_days[day] = (
+                f"{wall.tm_year:04d}/{wall.tm_mon:02d}/{wall.tm_mday:02d}",
+                f"{wall.tm_year:04d}{wall.tm_mon:02d}{wall.tm_mday:02d}-",
+            )
+        folder, prefix = names
+        hour, rest = divmod(sod, 3600)
+        minute, second = divmod(rest, 60)
+        return folder, f"{prefix}{hour:02d}{minute:02d}{second:02d}"

@@ -528,6 +528,9 @@ class OrderBook:
         self._airlines = _Weighted(list(spec.airline_mix.items()))
         self._seq: dict[str, int] = {}
         self._ticket_serial: dict[str, int] = {}
+        # Per local date: epoch of its midnight (``_at``) and its ``YYYYMMDD`` (order ids).
+        self._midnights: dict[date, float] = {}
+        self._date_keys: dict[date, str] = {}
 
     # -- public API --------------------------------------------------------------------
 
@@ -591,8 +594,11 @@ class OrderBook:
         return datetime.fromtimestamp(t_s, self._tz).date()
 
     def _at(self, day: date, seconds_of_day: float) -> float:
-        midnight = datetime(day.year, day.month, day.day, tzinfo=self._tz)
-        return midnight.timestamp() + seconds_of_day
+        midnight = self._midnights.get(day)
+        if midnight is None:
+            midnight = datetime(day.year, day.month, day.day, tzinfo=self._tz).timestamp()
+            self._midnights[day] = midnight
+        return midnight + seconds_of_day
 
     def _during(self, day: date, hours: tuple[int, int]) -> float:
         return self._at(day, self._rng.uniform(hours[0] * 3600.0, hours[1] * 3600.0))
@@ -613,7 +619,9 @@ class OrderBook:
     # -- order creation ----------------------------------------------------------------
 
     def _next_order_id(self, booking_date: date) -> str:
-        key = booking_date.strftime("%Y%m%d")
+        key = self._date_keys.get(booking_date)
+        if key is None:
+            key = self._date_keys[booking_date] = booking_date.strftime("%Y%m%d")
         n = self._seq.get(key, 0) + 1
         self._seq[key] = n
         return f"ORD{key}{n:06d}"

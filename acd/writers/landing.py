@@ -72,9 +72,8 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import os
-from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from acd.asterisk import CDR_LAYOUTS
 from acd.errors import ScenarioError
@@ -270,9 +269,25 @@ def csv_row(fields: list[str]) -> str:
     return ",".join([csv_field(f) for f in fields]) + CSV_EOL
 
 
-def _cdr_text(value: str) -> str:
-    # cdr_csv's append_string: always quoted, inner quotes doubled, nothing else escaped.
-    return '"' + value.replace('"', '""') + '"'
+def _cdr_texts(values: tuple[str, ...]) -> str:
+    """Text fields as cdr_csv's append_string writes them, without the outer quotes:
+    ``a","b","c`` (each field is quoted, inner quotes doubled, nothing else escaped).
+
+    All fields are escaped in one go: joined with NUL (which cannot occur in the C strings
+    Asterisk writes, so it is a safe temporary separator), quotes doubled, then NUL
+    replaced by the quote-comma-quote between two quoted fields.
+    """
+    text = "\x00".join(values)
+    if '"' in text:
+        text = text.replace('"', '""')
+    return text.replace("\x00", '","')
+
+
+# Where each layout's text columns after billsec end in a CdrRecord (disposition is
+# field 14): minimal stops after amaflags, standard (also any other name) after
+# userfield, extended after linkedid (then the bare sequence number).
+_CDR_TAIL_END = {"minimal": 16, "standard": 18, "extended": 20}
+_CDR_TAIL_END_DEFAULT = 18
 
 
 def master_csv_line(row: CdrRecord, layout: str, clock: LocalClock) -> str:
@@ -282,30 +297,19 @@ def master_csv_line(row: CdrRecord, layout: str, clock: LocalClock) -> str:
     bare integers; times quoted ``YYYY-MM-DD HH:MM:SS`` in the PBX's local time (whole
     seconds, truncated); a never-answered leg's answer time empty and unquoted.
     """
-    # The first nine columns are text: quote them in one go. NUL cannot occur in the C
-    # strings Asterisk writes, so it is a safe temporary separator.
-    head = "\x00".join(row[:9])
-    if '"' in head:
-        head = head.replace('"', '""')
-    head = head.replace("\x00", '","')
     wall = clock.wall
     answer = "" if row.answer_s is None else f'"{wall(int(row.answer_s // 1))}"'
     line = (
-        f'"{head}","{wall(int(row.start_s // 1))}",{answer},'
+        f'"{_cdr_texts(row[:9])}","{wall(int(row.start_s // 1))}",{answer},'
         f'"{wall(int(row.end_s // 1))}",{int(row.duration_s)},{int(row.billsec_s)},'
-        f"{_cdr_text(row.disposition)},{_cdr_text(row.amaflags)}"
+        f'"{_cdr_texts(row[14 : _CDR_TAIL_END.get(layout, _CDR_TAIL_END_DEFAULT)])}"'
     )
-    if layout == "minimal":
-        return line
-    line += f",{_cdr_text(row.uniqueid)},{_cdr_text(row.userfield)}"
     if layout == "extended":
-        line += f",{_cdr_text(row.peeraccount)},{_cdr_text(row.linkedid)},{int(row.sequence)}"
+        line += f",{int(row.sequence)}"
     return line
 
 
 # -- per-stream row builders: (local day for the file, fields) -------------------------------
-
-RowFn = Callable[[Any, LocalClock], tuple[int, list[str]]]
 
 
 def _agent_state_row(e: AgentStateEvent, clock: LocalClock) -> tuple[int, list[str]]:
@@ -548,6 +552,14 @@ class _DailyCsv:
             self.open_days[day] = f
         return f
 
+    def write_row(self, day: int, fields: list[str]) -> None:
+        """Append one record to the file of local day ``day``."""
+        f = self.open_days.get(day)
+        if f is None:
+            f = self.handle(day)
+        f.write(csv_row(fields))
+        self.count += 1
+
     def close_before(self, day: int) -> None:
         for d in sorted(self.open_days):
             if d < day:
@@ -603,18 +615,19 @@ class LandingWriter:
             name: _DailyCsv(self.out_dir, folder, prefix, header, self._files)
             for name, (folder, prefix, header) in OWN_STREAMS.items()
         }
-        self._row_fns: dict[str, RowFn] = {
-            "agent_states": _agent_state_row,
-            "recordings": _recording_row,
-            "outbound_attempts": _outbound_row,
-            "orders": _order_row,
-            "order_events": _order_event_row,
-            "truth": _truth_row,
-            "contacts": _contact_row,
-            "surveys": _survey_row,
-            "survey_truth": _survey_truth_row,
-            "deferred_backlog": _backlog_row,
-        }
+        # Each stream's file set and row builder, bound once: the record methods below
+        # run for every record, so they avoid looking the stream up by name each time.
+        own = self._own
+        self._agent_states = own["agent_states"]
+        self._recordings = own["recordings"]
+        self._outbound_attempts = own["outbound_attempts"]
+        self._orders = own["orders"]
+        self._order_events = own["order_events"]
+        self._truth = own["truth"]
+        self._contacts = own["contacts"]
+        self._surveys = own["surveys"]
+        self._survey_truth = own["survey_truth"]
+        self._deferred_backlog = own["deferred_backlog"]
         self._n_agent_quality = 0
         self._n_agent_directory = 0
         self._day: _dt.date | None = None
@@ -629,10 +642,8 @@ class LandingWriter:
     def queue_log(self, ev: QueueLogEvent) -> None:
         """Append one ``queue_log`` line (integer epoch, ``|``-joined, trailing pipe kept)."""
         f = self._qlog.f or self._qlog.ensure_open()
-        line = (
-            f"{int(ev.time_s // 1)}|{ev.call_id}|{ev.queue}|{ev.agent}|{ev.event}|"
-            f"{'|'.join(ev.data)}\n"
-        )
+        time_s, call_id, queue, agent, event, data = ev
+        line = f"{int(time_s // 1)}|{call_id}|{queue}|{agent}|{event}|{'|'.join(data)}\n"
         f.write(line)
         self._qlog.written += len(line)
         self._n_qlog += 1
@@ -650,42 +661,35 @@ class LandingWriter:
 
     # -- own exports -----------------------------------------------------------------------
 
-    def _own_write(self, stream: str, record: Any) -> None:
-        day, fields = self._row_fns[stream](record, self.clock)
-        out = self._own[stream]
-        f = out.open_days.get(day) or out.handle(day)
-        f.write(csv_row(fields))
-        out.count += 1
-
     def agent_state(self, ev: AgentStateEvent) -> None:
-        self._own_write("agent_states", ev)
+        self._agent_states.write_row(*_agent_state_row(ev, self.clock))
 
     def recording(self, rec: RecordingMeta) -> None:
-        self._own_write("recordings", rec)
+        self._recordings.write_row(*_recording_row(rec, self.clock))
 
     def outbound_attempt(self, a: OutboundAttempt) -> None:
-        self._own_write("outbound_attempts", a)
+        self._outbound_attempts.write_row(*_outbound_row(a, self.clock))
 
     def order(self, o: Order) -> None:
-        self._own_write("orders", o)
+        self._orders.write_row(*_order_row(o, self.clock))
 
     def order_event(self, e: OrderEvent) -> None:
-        self._own_write("order_events", e)
+        self._order_events.write_row(*_order_event_row(e, self.clock))
 
     def truth(self, c: CallTruth) -> None:
-        self._own_write("truth", c)
+        self._truth.write_row(*_truth_row(c, self.clock))
 
     def contact(self, c: Contact) -> None:
-        self._own_write("contacts", c)
+        self._contacts.write_row(*_contact_row(c, self.clock))
 
     def survey(self, s: SurveyResponse) -> None:
-        self._own_write("surveys", s)
+        self._surveys.write_row(*_survey_row(s, self.clock))
 
     def survey_truth(self, s: SurveyTruth) -> None:
-        self._own_write("survey_truth", s)
+        self._survey_truth.write_row(*_survey_truth_row(s, self.clock))
 
     def deferred_backlog(self, b: BacklogHour) -> None:
-        self._own_write("deferred_backlog", b)
+        self._deferred_backlog.write_row(*_backlog_row(b, self.clock))
 
     def agent_quality(self, rows: list[AgentQuality]) -> None:
         """Write ``truth/agent_quality.csv`` (one file per run, agents in id order)."""

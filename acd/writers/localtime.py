@@ -16,10 +16,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from acd.errors import ScenarioError
 
 _EPOCH_ORDINAL = _dt.date(1970, 1, 1).toordinal()
-_MIXED = object()  # marks a UTC hour in which the offset changes
 
 # "HH:MM:SS" for every second of a day, built on first use.
 _HMS: list[str] = []
+
+# ".000" .. ".999": the millisecond part of an ISO instant, by table lookup.
+_DOT_MS = tuple(f".{ms:03d}" for ms in range(1000))
 
 
 def _hms_table() -> list[str]:
@@ -48,7 +50,12 @@ def _offset_text(offset_s: int) -> str:
 
 
 class LocalClock:
-    """Local time of one IANA zone, cached per UTC hour and per local day."""
+    """Local time of one IANA zone, cached per UTC hour and per local day.
+
+    The formatting methods are the writers' hottest code (every record has an instant):
+    they look the hour's offset up in ``_hours`` directly and fall back to
+    :meth:`offset` only for an hour not seen yet or one in which the offset changes.
+    """
 
     def __init__(self, tz: str) -> None:
         try:
@@ -56,7 +63,10 @@ class LocalClock:
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ScenarioError(f"tz: unknown time zone {tz!r}") from exc
         self.tz = tz
-        self._hours: dict[int, object] = {}
+        # UTC hour -> offset in force during the whole hour; an hour in which the offset
+        # changes is never stored here but in ``_mixed_hours`` (resolved per instant).
+        self._hours: dict[int, int] = {}
+        self._mixed_hours: set[int] = set()
         self._dates: dict[int, str] = {}
         self._offset_texts: dict[int, str] = {}
         self._hms = _hms_table()
@@ -72,14 +82,17 @@ class LocalClock:
         """UTC offset in seconds in force at epoch second ``sec``."""
         hour = sec // 3600
         off = self._hours.get(hour)
-        if off is None:
-            first = self._exact_offset(hour * 3600)
-            last = self._exact_offset(hour * 3600 + 3599)
-            off = first if first == last else _MIXED
-            self._hours[hour] = off
-        if off is _MIXED:
+        if off is not None:
+            return off
+        if hour in self._mixed_hours:
             return self._exact_offset(sec)
-        return off  # type: ignore[return-value]
+        first = self._exact_offset(hour * 3600)
+        last = self._exact_offset(hour * 3600 + 3599)
+        if first != last:
+            self._mixed_hours.add(hour)
+            return self._exact_offset(sec)
+        self._hours[hour] = first
+        return first
 
     def offset_text(self, offset_s: int) -> str:
         """``+08:00`` style text of an offset."""
@@ -112,8 +125,14 @@ class LocalClock:
 
     def wall(self, sec: int) -> str:
         """``YYYY-MM-DD HH:MM:SS`` local time of epoch second ``sec`` (cdr_csv's format)."""
-        day, sod = divmod(sec + self.offset(sec), 86400)
-        return self.date_text(day) + " " + self._hms[sod]
+        off = self._hours.get(sec // 3600)
+        if off is None:
+            off = self.offset(sec)
+        day, sod = divmod(sec + off, 86400)
+        date = self._dates.get(day)
+        if date is None:
+            date = self.date_text(day)
+        return f"{date} {self._hms[sod]}"
 
     def iso_ms(self, t: float) -> tuple[int, str]:
         """``(local day, 'YYYY-MM-DDTHH:MM:SS.mmm+HH:MM')`` for an instant.
@@ -121,9 +140,16 @@ class LocalClock:
         The instant is rounded to the nearest millisecond first, and both the day and the
         text come from that rounded value, so they always agree.
         """
-        ms = round(t * 1000)
-        sec = ms // 1000
-        off = self.offset(sec)
-        day, rem = divmod(ms + off * 1000, 86_400_000)
-        sod, frac = divmod(rem, 1000)
-        return day, (f"{self.date_text(day)}T{self._hms[sod]}.{frac:03d}{self.offset_text(off)}")
+        sec, frac = divmod(round(t * 1000), 1000)
+        off = self._hours.get(sec // 3600)
+        if off is None:
+            off = self.offset(sec)
+        # The offset is whole seconds, so shifting the second leaves the milliseconds.
+        day, sod = divmod(sec + off, 86400)
+        date = self._dates.get(day)
+        if date is None:
+            date = self.date_text(day)
+        off_text = self._offset_texts.get(off)
+        if off_text is None:
+            off_text = self.offset_text(off)
+        return day, f"{date}T{self._hms[sod]}{_DOT_MS[frac]}{off_text}"
