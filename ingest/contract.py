@@ -41,8 +41,8 @@ class ReadOptions:
 
     timezone: str = "Asia/Shanghai"  # the PBX's / business system's local zone
     final: bool = False  # the data is the whole file and complete: parse a last partial line
-    # Columns the caller does not need because its table derives them (``Source.derived``):
-    # a reader may leave these out of ``rows`` instead of computing them.
+    # Columns the caller does not need because its table does not store them
+    # (``Source.unstored``): a reader may leave these out of ``rows`` instead of computing them.
     omit: frozenset[str] = frozenset()
 
 

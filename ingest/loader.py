@@ -208,8 +208,7 @@ class _Shaped:
     """What the parse worker makes of a file: the reader's result and the rows to insert."""
 
     result: ReadResult
-    batch: pa.Table  # the raw table's columns, lineage filled, repeats within the file dropped
-    key_range: str  # SQL filter on the first key column covering the batch (see _key_range)
+    batch: pa.Table  # the rows in the raw table's column order, repeats within the file dropped
 
 
 @dataclass
@@ -262,6 +261,7 @@ class Loader:
         self._group: list[tuple[_Parsed, int]] = []  # written in the open transaction
         self._ready: set[str] = set()  # sources whose tables exist in this transaction
         self._stored: dict[str, list[str]] = {}  # raw table -> the columns it stores
+        self._bounds: dict[str, pa.Array | None] = {}  # raw table -> its first key's range
         self.con = duckdb.connect(str(self.db_path))
         # The CLI reports per file; DuckDB's own bar per statement would only be noise.
         self.con.execute("set enable_progress_bar = false")
@@ -349,12 +349,7 @@ class Loader:
         con.execute("begin transaction")
         try:
             batch = _insert_batch(result.rows, source)
-            key_range = _key_range(batch, source.natural_key[0])
-            inserted = (
-                self._insert_rows(source, batch, key_range, str(root), load_id)
-                if batch.num_rows
-                else 0
-            )
+            inserted = self._insert_rows(source, batch, str(root), load_id) if batch.num_rows else 0
             self._insert_rejects(source, [(str(root), load_id, fresh)], now)
             read = result.rows.num_rows + len(result.rejects)
             con.execute(
@@ -594,8 +589,8 @@ class Loader:
         )
 
     def _stored_names(self, table: str) -> list[str]:
-        """The columns ``table`` stores (not derived), in table order; [] when it does not
-        exist yet. A table made before a column became derived still stores it."""
+        """The columns ``table`` has, in table order; [] when it does not exist yet. A table
+        made before a column became unstored (``Source.unstored``) still has it."""
         names = self._stored.get(table)
         if names is None:
             names = [
@@ -603,7 +598,7 @@ class Loader:
                 for (name,) in self.con.execute(
                     "select column_name from information_schema.columns "
                     "where table_catalog = current_database() and table_schema = 'main' "
-                    "and table_name = ? and is_generated = 'NEVER' order by ordinal_position",
+                    "and table_name = ? order by ordinal_position",
                     [table],
                 ).fetchall()
             ]
@@ -612,23 +607,40 @@ class Loader:
         return names
 
     def _options_for(self, source: Source) -> ReadOptions:
-        """The read options for ``source``: its reader may leave out the derived columns
-        its raw table does not store (a new table stores none of them)."""
-        if not source.derived:
+        """The read options for ``source``: its reader may leave out the unstored columns
+        its raw table does not have (a new table has none of them)."""
+        if not source.unstored:
             return self.options
         stored = set(self._stored_names(source.table))
-        omit = frozenset(name for name in source.derived if name not in stored)
+        omit = frozenset(name for name in source.unstored if name not in stored)
         return replace(self.options, omit=omit)
 
-    def _insert_rows(
-        self, source: Source, batch: pa.Table, key_range: str, source_file: str, load_id: str
-    ) -> int:
+    def _insert_rows(self, source: Source, batch: pa.Table, source_file: str, load_id: str) -> int:
         """Insert ``batch`` (see ``_insert_batch``) minus rows whose natural key is already
         in the raw table (loaded before, or by an earlier file of this transaction's group).
-        ``key_range`` bounds the batch's first key column (``_key_range``). The lineage
-        columns ``source_file`` and ``load_id`` are the same for every row of a batch: they
-        are given as constants here, which DuckDB stores for a fraction of the cost of a
-        column of repeated text. Returns the rows inserted."""
+        Returns the rows inserted.
+
+        Only rows whose first key column falls within the range the table already holds
+        (``_key_bounds``; a null key counts as inside) can repeat a row. When there are
+        none, the batch goes in without a duplicate check; otherwise the anti-join reads
+        only the table rows within the range of those rows' keys (DuckDB skips the other
+        row groups by their min/max). Logs arrive roughly in key order, so a new file
+        usually has no such row, or only its first few (a CDR is written when the call
+        ends, so the calls that crossed midnight open the next day's file).
+
+        The lineage columns ``source_file`` and ``load_id`` are the same for every row of
+        a batch: they are given as constants, which DuckDB stores for a fraction of the
+        cost of a column of repeated text."""
+        key = source.natural_key[0]
+        column = batch.column(key)
+        bounds = self._key_bounds(source, key, column.type)
+        inside: pa.ChunkedArray | pa.Array | None = None
+        if bounds is not None and bounds.null_count:  # the table's keys are all null
+            inside = pc.is_null(column)
+        elif bounds is not None:
+            within = pc.and_(pc.greater_equal(column, bounds[0]), pc.less_equal(column, bounds[1]))
+            inside = pc.fill_null(within, True)
+        self._widen_bounds(source, column)
         stored = self._stored_names(source.table)
         columns = ", ".join(f'"{name}"' for name in stored)
         constants = {"source_file": source_file, "load_id": load_id}
@@ -636,31 +648,52 @@ class Loader:
             f'?::varchar as "{name}"' if name in constants else f'"{name}"' for name in stored
         )
         parameters = [constants[name] for name in stored if name in constants]
-        matches = " and ".join(f'r."{k}" is not distinct from b."{k}"' for k in source.natural_key)
+        sql = f"insert into {source.table} ({columns}) select {values} from _batch b"
+        if inside is not None and pc.any(inside).as_py():
+            # The table rows that can match: those within the range of the batch's keys
+            # that fall inside the table's range (DuckDB skips the other row groups).
+            key_range = _key_range(pa.table({key: column.filter(inside)}), key)
+            matches = " and ".join(
+                f'r."{k}" is not distinct from b."{k}"' for k in source.natural_key
+            )
+            sql += (
+                f" where not exists (select 1 from {source.table} r "
+                f"where {key_range} and {matches})"
+            )
         self.con.register("_batch", batch)
         try:
-            # Logs are appended in key order, so a new batch's key range usually holds no
-            # row yet (DuckDB answers from its row-group min/max): then nothing can be a
-            # duplicate and the rows go in without the anti-join.
-            overlaps = self.con.execute(
-                f"select exists (select 1 from {source.table} r where {key_range})"
-            ).fetchone()[0]
-            if not overlaps:
-                return self.con.execute(
-                    f"insert into {source.table} ({columns}) select {values} from _batch",
-                    parameters,
-                ).fetchone()[0]
-            return self.con.execute(
-                f"""insert into {source.table} ({columns})
-                select {values} from _batch b
-                where not exists (
-                    select 1 from {source.table} r
-                    where {key_range} and {matches}
-                )""",
-                parameters,
-            ).fetchone()[0]
+            return self.con.execute(sql, parameters).fetchone()[0]
         finally:
             self.con.unregister("_batch")
+
+    def _key_bounds(self, source: Source, key: str, kind: pa.DataType) -> pa.Array | None:
+        """``[lowest, highest]`` first key the raw table holds (null, null when all its keys
+        are null), or None while it is empty. Read from the table once per loader, then
+        widened by every insert (``_widen_bounds``): a group that rolls back leaves the
+        bounds wider than the table, which only sends more rows to the anti-join."""
+        if source.table not in self._bounds:
+            self._bounds[source.table] = None
+            row = self.con.sql(
+                f'select min("{key}") as low, max("{key}") as high, count(*) as n '
+                f"from {source.table}"
+            ).to_arrow_table()
+            if row.column("n")[0].as_py():
+                bounds = pa.array([row.column("low")[0], row.column("high")[0]])
+                self._bounds[source.table] = bounds.cast(kind)
+        return self._bounds[source.table]
+
+    def _widen_bounds(self, source: Source, column: pa.ChunkedArray | pa.Array) -> None:
+        """Widen the cached key bounds of ``source``'s table by the keys of ``column``."""
+        chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+        known = self._bounds.get(source.table)
+        if known is not None and not known.null_count:
+            chunks = [known, *chunks]
+        if not any(len(c) - c.null_count for c in chunks):
+            if known is None:
+                self._bounds[source.table] = pa.nulls(2, column.type)
+            return
+        span = pc.min_max(pa.chunked_array(chunks, type=column.type))
+        self._bounds[source.table] = pa.array([span["min"], span["max"]], type=column.type)
 
     def _insert_rejects(
         self, source: Source, groups: list[tuple[str, str, list]], now: datetime
@@ -699,7 +732,7 @@ class Loader:
         added = 0
         if batch.num_rows:
             path, load_id = str(parsed.prepared.path), parsed.prepared.load_id
-            added = self._insert_rows(source, batch, parsed.shaped.key_range, path, load_id)
+            added = self._insert_rows(source, batch, path, load_id)
         self._group[-1] = (parsed, added)
         now = datetime.now(UTC)
         load_id = parsed.prepared.load_id
@@ -811,7 +844,7 @@ def _parse(prepared: _Prepared, options: ReadOptions) -> _Shaped:
         prepared.data, prepared.offset, prepared.lines + 1, options, prepared.header
     )
     batch = _insert_batch(result.rows, prepared.source)
-    return _Shaped(result, batch, _key_range(batch, prepared.source.natural_key[0]))
+    return _Shaped(result, batch)
 
 
 def _insert_batch(rows: pa.Table, source: Source) -> pa.Table:
@@ -830,7 +863,7 @@ def _insert_batch(rows: pa.Table, source: Source) -> pa.Table:
             exact = keys[idx].select(pl.struct(pl.all()).is_first_distinct()).to_series()
             first = first.scatter(idx, exact)
             rows = rows.filter(first.to_arrow())
-    present = set(rows.column_names)  # a reader may omit derived columns (ReadOptions.omit)
+    present = set(rows.column_names)  # a reader may omit unstored columns (ReadOptions.omit)
     return rows.select([f.name for f in with_lineage(source.schema) if f.name in present])
 
 

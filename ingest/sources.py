@@ -8,8 +8,8 @@ the name is only a hint.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
@@ -33,28 +33,23 @@ class Source:
     read: Callable[..., ReadResult]
 
     takes_header: bool = False  # a CSV reader that needs the header line when resuming
-    # Columns of the schema the raw table derives from its other columns (SQL expressions,
-    # DuckDB virtual generated columns): the reader returns them, the table does not store
-    # them. A column written once, as the line has it, costs less to load than six.
-    derived: Mapping[str, str] = field(default_factory=dict)
+    # Columns of the reader's schema the raw table does not store, because the staging
+    # model derives them from the stored ones (queue_log's data1..data5 from data): a
+    # column written once, as the line has it, costs less to load than six.
+    unstored: frozenset[str] = frozenset()
 
     @property
     def stored_columns(self) -> list[str]:
-        """The raw table's stored columns (lineage included), in table order."""
-        return [f.name for f in with_lineage(self.schema) if f.name not in self.derived]
+        """The raw table's columns (lineage included), in table order."""
+        return [f.name for f in with_lineage(self.schema) if f.name not in self.unstored]
 
     def table_ddl(self, con: duckdb.DuckDBPyConnection) -> str:
         """``create table if not exists`` for this source's raw table: the reader's schema
-        plus lineage, the ``derived`` columns as virtual generated columns. ``con`` maps
-        Arrow types to DuckDB's (any connection)."""
+        without the ``unstored`` columns, plus lineage. ``con`` maps Arrow types to
+        DuckDB's (any connection)."""
         empty = pa.Table.from_pylist([], schema=with_lineage(self.schema))
         types = _duckdb_types(con, empty)
-        columns = []
-        for name, kind in types.items():
-            column = f'"{name}" {kind}'
-            if name in self.derived:
-                column += f" generated always as ({self.derived[name]}) virtual"
-            columns.append(column)
+        columns = [f'"{name}" {types[name]}' for name in self.stored_columns]
         return f"create table if not exists {self.table} ({', '.join(columns)})"
 
     def parse(
@@ -94,7 +89,7 @@ def _from(obj: ModuleType | Any, name: str) -> Source:
         sniff=obj.sniff,
         read=obj.read,
         takes_header="header" in inspect.signature(obj.read).parameters,
-        derived=dict(getattr(obj, "DERIVED", None) or getattr(obj, "derived", None) or {}),
+        unstored=frozenset(getattr(obj, "UNSTORED", None) or getattr(obj, "unstored", ())),
     )
 
 

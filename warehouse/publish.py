@@ -267,7 +267,9 @@ def _copy_sources(
         rows = {}
         for source in wanted:
             if source in present:
-                _copy_table(con, source)
+                con.execute(
+                    f"create table {source} as select * from {INGEST_CATALOG}.main.{source}"
+                )
             else:
                 # A source this site has not delivered (no tariff file, no Connect export):
                 # an empty table in the reader's schema, so the marts that need it are
@@ -278,31 +280,6 @@ def _copy_sources(
         return rows
     finally:
         con.execute(f"detach {INGEST_CATALOG}")
-
-
-def _copy_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    """Copy the attached ingest database's ``table`` into the build. A table with derived
-    (virtual generated) columns is made from its own definition and only its stored columns
-    are copied: the copy derives the rest, as the original does."""
-    columns = con.execute(
-        "select column_name, is_generated from information_schema.columns "
-        "where table_catalog = ? and table_schema = 'main' and table_name = ? "
-        "order by ordinal_position",
-        [INGEST_CATALOG, table],
-    ).fetchall()
-    if all(generated == "NEVER" for _name, generated in columns):
-        con.execute(f"create table {table} as select * from {INGEST_CATALOG}.main.{table}")
-        return
-    (ddl,) = con.execute(
-        "select sql from duckdb_tables() "
-        "where database_name = ? and schema_name = 'main' and table_name = ?",
-        [INGEST_CATALOG, table],
-    ).fetchone()
-    con.execute(ddl)
-    stored = ", ".join(f'"{name}"' for name, generated in columns if generated == "NEVER")
-    con.execute(
-        f"insert into {table} ({stored}) select {stored} from {INGEST_CATALOG}.main.{table}"
-    )
 
 
 def known_sources() -> dict[str, Source]:

@@ -70,18 +70,10 @@ SCHEMA = pa.schema(
 NATURAL_KEY: tuple[str, ...] = ("epoch", "call_id", "queue", "agent", "event", "data")
 
 
-def _data_field(k: int) -> str:
-    """SQL for ``data{k}``: the k-th '|'-separated field of ``data``, the fifth holding the
-    rest (pipes included); null where the line has fewer fields (as ``_rows`` splits)."""
-    parts = "string_split(\"data\", '|')"
-    if k < 5:
-        return f"{parts}[{k}]"
-    return f"case when len({parts}) >= 5 then array_to_string({parts}[5:], '|') end"
-
-
-#: data1..data5 are the data part split the way Asterisk's realtime backend splits it; the
-#: raw table derives them from ``data`` (virtual columns) instead of storing the text twice.
-DERIVED: dict[str, str] = {f"data{k}": _data_field(k) for k in range(1, 6)}
+#: Columns of ``SCHEMA`` the raw table does not store: data1..data5 are ``data`` split (see
+#: ``_rows``), and the staging model ``stg_queue_log`` splits it the same way, so the text
+#: is stored once (a test compares the two splits).
+UNSTORED: frozenset[str] = frozenset(f"data{k}" for k in range(1, 6))
 
 #: Every event app_queue (including app_agent_pool's AGENT* and the pre-12 TRANSFER) and
 #: FreePBX's dialplan (DID) write. Other names are kept and reported in ``notes``.
@@ -209,7 +201,7 @@ def read(
 
     bad = ~skipped & ~valid
     rejects = _rejects(lines, line, bad, problems, fields, mode, start_offset, first_line)
-    split = not set(DERIVED) <= options.omit
+    split = not options.omit >= UNSTORED
     rows, row_notes = _rows(
         lines, fields, event_time, epoch, valid, start_offset, first_line, split
     )
@@ -448,7 +440,7 @@ def _rows(
         )
         frame = frame.collect()
     else:
-        schema = pa.schema([f for f in SCHEMA if f.name not in DERIVED])
+        schema = pa.schema([f for f in SCHEMA if f.name not in UNSTORED])
         frame = frame.select(schema.names)
     notes: dict[str, int] = {}
     events = frame.get_column("event")

@@ -171,3 +171,46 @@ def test_small_files_sharing_only_a_header_are_not_taken_for_each_other(tmp_path
     with duckdb.connect(str(db), read_only=True) as con:
         paths = sorted(p for (p,) in con.execute("select path from ingest_files").fetchall())
     assert paths == sorted([str(quiet), str(busy)])
+
+
+def test_only_rows_inside_the_loaded_key_range_are_checked_and_all_repeats_are_found(tmp_path):
+    # The first key column (epoch) of file b straddles a's range: a repeat of a's line,
+    # a new line at a repeated epoch, lines below and above a's range.
+    a = write(tmp_path / "queue_log-20260901", LINES[0:3])  # epochs 1756684800..1756684900
+    repeat, same_second = LINES[1], LINES[1].replace("CONNECT|5|", "CONNECT|6|")
+    below = "1756684700|1756684700.9|booking|NONE|ENTERQUEUE||13800138009|1"
+    above = LINES[3]
+    b = write(tmp_path / "queue_log-20260902", [below, repeat, same_second, above])
+    db = tmp_path / "ingest.duckdb"
+    with Loader(db) as loader:
+        first = loader.ingest([a]).files[0]
+        second = loader.ingest([b]).files[0]
+    assert (first.rows_loaded, first.rows_duplicate) == (3, 0)
+    assert (second.rows_loaded, second.rows_duplicate) == (3, 1)
+    # A later run reads the range from the table itself: a re-delivery is all repeats.
+    c = write(tmp_path / "redelivered", [below, *LINES[0:4]])
+    with Loader(db) as loader:
+        again = loader.ingest([c]).files[0]
+    assert (again.rows_loaded, again.rows_duplicate) == (0, 5)
+    assert table_count(db, "select count(*) from raw_queue_log") == 6
+
+
+def test_a_rolled_back_group_does_not_hide_repeats_in_the_next_one(tmp_path):
+    # The loader widens its remembered key range as it inserts; a group that fails keeps
+    # the wider range, which may only send more rows through the duplicate check.
+    a = write(tmp_path / "queue_log-20260901", LINES[0:2])
+    b = write(tmp_path / "queue_log-20260902", [*LINES[2:4], "garbage"])
+    db = tmp_path / "ingest.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("create table quarantine_queue_log (source_file date)")  # breaks b's load
+    with Loader(db, group_rows=10**6) as loader:
+        with pytest.raises(duckdb.Error):
+            loader.ingest([a, b])
+        loader.con.execute("drop table quarantine_queue_log")
+        report = loader.ingest([a, b, write(tmp_path / "copy-of-b", [*LINES[2:4]])])
+    loaded = {Path(f.path).name: (f.rows_loaded, f.rows_duplicate) for f in report.files}
+    assert loaded == {
+        "queue_log-20260901": (2, 0),
+        "queue_log-20260902": (2, 0),
+        "copy-of-b": (0, 2),
+    }

@@ -1,9 +1,16 @@
 -- One row per queue_log line as the reader typed it: renamed and cast, nothing interpreted.
--- What data1..data5 mean depends on the event (docs/formats.md, "Events this suite writes");
--- the int_* models read them per event. Instants are UTC; event_time_local is the center's
--- wall clock, which days and intervals are cut by.
+-- data1..data5 are the data part split on '|' the way Asterisk's realtime queue_log backend
+-- splits it: the k-th field for k < 5, the fifth holding the rest (pipes included), null
+-- where the line has fewer fields; the raw table stores only data (ingest.readers.queue_log
+-- splits the same way, and a test compares the two). What data1..data5 mean depends on the
+-- event (docs/formats.md, "Events this suite writes"); the int_* models read them per
+-- event. Instants are UTC; event_time_local is the center's wall clock, which days and
+-- intervals are cut by.
 with source as (
-    select * from {{ source('raw_queue_log') }}
+    select
+        *,
+        string_split(data, '|') as data_fields
+    from {{ source('raw_queue_log') }}
 ),
 
 renamed as (
@@ -15,11 +22,13 @@ renamed as (
         queue,
         agent,
         event,
-        data1,
-        data2,
-        data3,
-        data4,
-        data5,
+        data_fields[1] as data1,
+        data_fields[2] as data2,
+        data_fields[3] as data3,
+        data_fields[4] as data4,
+        case
+            when len(data_fields) >= 5 then array_to_string(data_fields[5:], '|')
+        end as data5,
         data,
         source_file,
         cast(source_line as bigint) as source_line,
