@@ -202,32 +202,33 @@ def simulate_follow_up(
     counts = dict.fromkeys(
         ("acknowledged", "disputed", "upheld", "overturned", "coaching_sessions"), 0
     )
-    for row in frame.itertuples(index=False):
-        rng = np.random.default_rng(_stable_seed(seed, "follow-up", row.evaluation_id))
-        failed = not bool(row.passed)
-        outcome = "none"
-        if rng.random() < (0.35 if failed else 0.04):
-            reason = DISPUTE_REASONS[int(rng.integers(len(DISPUTE_REASONS)))]
-            store.respond(ops_db, row.evaluation_id, row.agent_id, "disputed", reason)
-            counts["disputed"] += 1
-            reviewer = next((r for r in reviewers if r != row.evaluator), None)
-            if reviewer is not None and rng.random() < 0.5:
-                outcome = "overturned" if rng.random() < 0.3 else "upheld"
-                note = f"DEMO: reviewed against the recording ({outcome})"
-                store.resolve_dispute(ops_db, row.evaluation_id, outcome, reviewer, note)
-                counts[outcome] += 1
-        elif rng.random() < 0.6:
-            store.respond(ops_db, row.evaluation_id, row.agent_id, "acknowledged")
-            counts["acknowledged"] += 1
-        if failed and outcome != "overturned":
-            session = today + timedelta(days=int(rng.integers(1, 6)))
-            store.add_coaching(
-                ops_db,
-                row.evaluation_id,
-                row.evaluator,
-                session,
-                notes=COACHING_NOTE,
-                follow_up_date=session + timedelta(days=14),
-            )
-            counts["coaching_sessions"] += 1
+    with store.connection(ops_db) as con:  # one connection for all the writes
+        for row in frame.itertuples(index=False):
+            rng = np.random.default_rng(_stable_seed(seed, "follow-up", row.evaluation_id))
+            failed = not bool(row.passed)
+            outcome = "none"
+            if rng.random() < (0.35 if failed else 0.04):
+                reason = DISPUTE_REASONS[int(rng.integers(len(DISPUTE_REASONS)))]
+                store.respond(con, row.evaluation_id, row.agent_id, "disputed", reason)
+                counts["disputed"] += 1
+                reviewer = next((r for r in reviewers if r != row.evaluator), None)
+                if reviewer is not None and rng.random() < 0.5:
+                    outcome = "overturned" if rng.random() < 0.3 else "upheld"
+                    note = f"DEMO: reviewed against the recording ({outcome})"
+                    store.resolve_dispute(con, row.evaluation_id, outcome, reviewer, note)
+                    counts[outcome] += 1
+            elif rng.random() < 0.6:
+                store.respond(con, row.evaluation_id, row.agent_id, "acknowledged")
+                counts["acknowledged"] += 1
+            if failed and outcome != "overturned":
+                session = today + timedelta(days=int(rng.integers(1, 6)))
+                store.add_coaching(
+                    con,
+                    row.evaluation_id,
+                    row.evaluator,
+                    session,
+                    notes=COACHING_NOTE,
+                    follow_up_date=session + timedelta(days=14),
+                )
+                counts["coaching_sessions"] += 1
     return counts
