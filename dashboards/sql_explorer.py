@@ -286,6 +286,7 @@ def _masked_views(
     con = duckdb.connect()
     try:
         con.execute("set TimeZone = 'UTC'")
+        con.execute("set enable_progress_bar = false")  # the page shows its own spinner
         attach_read_only(con, path, catalog)
 
         done: dict[tuple[str | None, int], str | None] = {}

@@ -19,6 +19,7 @@ Each layer folder may hold a ``_models.toml`` with descriptions and data tests::
 
     [models.stg_cdr]
     description = "One row per CDR ..."
+    materialized = "view"       # optional; "table" (the default) or "view"
     expression_is_true = ["answer_time is not null or billsec_s = 0"]
     unique_combination = ["source_file", "byte_offset"]   # or a list of such lists
 
@@ -36,8 +37,9 @@ Each layer folder may hold a ``_models.toml`` with descriptions and data tests::
     column = "call_id"          # optional for equal_rowcount: count(column) instead of count(*)
 
 A data test is a query returning the rows that break it; it passes when that query
-returns none. ``run`` materialises every model (``create or replace table``) in
-dependency order, then runs every test, all in one transaction: a failing test rolls
+returns none. ``run`` materialises every model (``create or replace table``, or ``view``
+for a model configured so: read through, not stored) in dependency order, then runs
+every test, all in one transaction: a failing test rolls
 the whole build back and raises ``DataTestError`` listing each failure.
 """
 
@@ -72,7 +74,10 @@ CONFIG_FILE_NAME = "_models.toml"
 EXAMPLE_ROWS = 5
 
 # The keys a _models.toml may use, per level.
-_MODEL_KEYS = frozenset({"description", "columns", "expression_is_true", "unique_combination"})
+_MODEL_KEYS = frozenset(
+    {"description", "columns", "expression_is_true", "unique_combination", "materialized"}
+)
+MATERIALIZATIONS = ("table", "view")
 _COLUMN_KEYS = frozenset({"description", "unique", "not_null", "accepted_values", "relationships"})
 _RECONCILIATION_KEYS = {
     "equal_rowcount": frozenset({"model", "other_model", "column", "other_column", "group_by"}),
@@ -128,6 +133,7 @@ class Model:
     description: str = ""
     columns: Mapping[str, str] = field(default_factory=dict)  # column -> description
     config_path: Path | None = None
+    materialized: str = "table"  # or "view" (see the module docstring)
 
 
 @dataclass(frozen=True)
@@ -201,7 +207,7 @@ def load_project(models_dir: Path = MODELS_DIR) -> Project:
     configured: dict[str, Path] = {}
     for config_path in sorted(models_dir.rglob(CONFIG_FILE_NAME)):
         updates, config_tests = _ConfigFile(config_path, models).parse()
-        for name, (description, columns) in updates.items():
+        for name, (description, columns, materialized) in updates.items():
             if name in configured:
                 raise ProjectError(
                     f"{_shown(config_path)}: model {name} is already configured in "
@@ -209,7 +215,11 @@ def load_project(models_dir: Path = MODELS_DIR) -> Project:
                 )
             configured[name] = config_path
             models[name] = replace(
-                models[name], description=description, columns=columns, config_path=config_path
+                models[name],
+                description=description,
+                columns=columns,
+                config_path=config_path,
+                materialized=materialized,
             )
         tests.extend(config_tests)
     ordered = {name: models[name] for name in _build_order(models)}
@@ -324,13 +334,13 @@ class _ConfigFile:
     def fail(self, where: str, problem: str) -> ProjectError:
         return ProjectError(f"{_shown(self.path)}: {where}: {problem}")
 
-    def parse(self) -> tuple[dict[str, tuple[str, dict[str, str]]], list[DataTest]]:
+    def parse(self) -> tuple[dict[str, tuple[str, dict[str, str], str]], list[DataTest]]:
         try:
             document = tomllib.loads(self.path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise ProjectError(f"{_shown(self.path)}: not valid TOML: {exc}") from None
         self._keys(document, "top level", {"models", *_RECONCILIATION_KEYS})
-        updates: dict[str, tuple[str, dict[str, str]]] = {}
+        updates: dict[str, tuple[str, dict[str, str], str]] = {}
         tests: list[DataTest] = []
         models = document.get("models", {})
         if not isinstance(models, dict):
@@ -353,7 +363,13 @@ class _ConfigFile:
                 )
                 tests.extend(self._column_tests(name, column, column_body, column_where))
             tests.extend(self._model_tests(name, body, where))
-            updates[name] = (description, columns)
+            materialized = body.get("materialized", "table")
+            if materialized not in MATERIALIZATIONS:
+                raise self.fail(
+                    f"{where}.materialized",
+                    f"{materialized!r} is not one of {', '.join(MATERIALIZATIONS)}",
+                )
+            updates[name] = (description, columns, materialized)
         for kind in _RECONCILIATION_KEYS:
             entries = document.get(kind, [])
             if not isinstance(entries, list):
@@ -740,7 +756,7 @@ def _check_sources(con: duckdb.DuckDBPyConnection, project: Project) -> None:
 def _materialise(con: duckdb.DuckDBPyConnection, model: Model, sql: str) -> ModelRun:
     started = time.perf_counter()
     try:
-        con.execute(f"create or replace table {model.name} as\n{sql}")
+        con.execute(f"create or replace {model.materialized} {model.name} as\n{sql}")
     except duckdb.Error as exc:
         raise ProjectError(f"{_shown(model.path)}: model {model.name} failed: {exc}") from None
     rows = scalar(con, f"select count(*) from {model.name}")

@@ -280,3 +280,28 @@ def test_a_stale_wal_of_the_published_file_is_removed_before_publishing(db_path,
     assert not stale.exists()
     with read_only(db_path) as con:
         assert con.execute("select max(build_number) from build_info").fetchall() == [(2,)]
+
+
+def test_staging_views_read_the_same_in_any_session_time_zone(db_path, ingest_db):
+    """The big staging models are views (read through, not stored a second time); what
+    they return must not depend on the reader's session time zone."""
+    publish(db_path, ingest_db)
+    views = ("stg_queue_log", "stg_cdr", "stg_agent_states", "stg_recordings")
+    with read_only(db_path) as con:
+        kinds = dict(
+            con.execute(
+                "select table_name, table_type from information_schema.tables "
+                f"where table_name in {views}"
+            ).fetchall()
+        )
+        expected = {v: con.sql(f"select * from {v}").to_arrow_table() for v in views}
+    assert kinds == dict.fromkeys(views, "VIEW")
+    for zone in ("America/New_York", "Asia/Kolkata"):
+        with duckdb.connect() as con:
+            con.execute(f"set TimeZone = '{zone}'")
+            con.execute(f"attach '{db_path}' as w (read_only)")
+            con.execute("use w")
+            for view in views:
+                # DuckDB labels instants with the session's zone: compare them as UTC.
+                table = con.sql(f"select * from {view}").to_arrow_table()
+                assert table.cast(expected[view].schema).equals(expected[view]), (zone, view)

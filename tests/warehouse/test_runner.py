@@ -514,3 +514,43 @@ def test_upstream_of_keeps_exactly_the_target_and_its_ancestors(target):
 
 def _literal(text: str) -> str:
     return re.escape(text)
+
+
+def test_a_model_configured_as_a_view_is_read_through_not_stored(project_dir, con):
+    config = project_dir / "staging" / "_models.toml"
+    config.write_text(
+        config.read_text().replace(
+            "[models.stg_calls]\n", '[models.stg_calls]\nmaterialized = "view"\n', 1
+        )
+    )
+    project = load_project(project_dir)
+    assert project.models["stg_calls"].materialized == "view"
+    assert project.models["stg_agents"].materialized == "table"
+    result = run(con, project)
+    assert not result.failures and len(result.tests) == 9
+    kinds = dict(
+        con.execute(
+            "select table_name, table_type from information_schema.tables "
+            "where table_name in ('stg_calls', 'stg_agents')"
+        ).fetchall()
+    )
+    assert kinds == {"stg_calls": "VIEW", "stg_agents": "BASE TABLE"}
+    # The view follows its source; the tables built from it were built from its rows.
+    assert con.execute("select count(*) from int_calls").fetchone() == (4,)
+    con.execute("delete from raw_calls where call_id = 'c4'")
+    assert con.execute("select count(*) from stg_calls").fetchone() == (3,)
+
+
+def test_an_unknown_materialization_names_the_file_and_key(project_dir):
+    config = project_dir / "staging" / "_models.toml"
+    config.write_text(
+        config.read_text().replace(
+            "[models.stg_calls]\n", '[models.stg_calls]\nmaterialized = "incremental"\n', 1
+        )
+    )
+    with pytest.raises(
+        ProjectError,
+        match=r"staging/_models\.toml: models\.stg_calls\.materialized: 'incremental' is not "
+        r"one of table, view",
+    ):
+        load_project(project_dir)
