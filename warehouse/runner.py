@@ -39,8 +39,8 @@ Each layer folder may hold a ``_models.toml`` with descriptions and data tests::
 A data test is a query returning the rows that break it; it passes when that query
 returns none. ``run`` materialises every model (``create or replace table``, or ``view``
 for a model configured so: read through, not stored) in dependency order, then runs
-every test, all in one transaction: a failing test rolls
-the whole build back and raises ``DataTestError`` listing each failure.
+every test, all in one transaction: a failing test rolls the whole build back and
+raises ``DataTestError`` listing each failure.
 """
 
 from __future__ import annotations
