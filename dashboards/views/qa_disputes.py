@@ -81,7 +81,8 @@ agents = chosen_agents or None
 # ---------------------------------------------------------------- disputes
 
 st.subheader(t("qa_disputes.disputes"))
-disputes = queries.qa_disputes(ops, agents=agents)
+# The store is read once per run; the filters only narrow what was read (order kept).
+disputes = every_dispute.loc[every_dispute["agent_id"].isin(agents or agents_known)]
 counts = disputes["status"].value_counts()
 tiles = st.columns(4)
 labels = {
@@ -103,7 +104,7 @@ else:
         format_func=lambda s: t.term("dispute_status", s),
         key="statuses",
     )
-    shown = queries.qa_disputes(ops, statuses=statuses or None, agents=agents)
+    shown = disputes.loc[disputes["status"].isin(statuses or DISPUTE_STATUSES)]
     if shown.empty:
         st.info(t("qa_disputes.none_match"))
     else:
@@ -172,7 +173,7 @@ else:
 # ---------------------------------------------------------------- coaching
 
 st.subheader(t("qa_disputes.coaching"))
-sessions = queries.qa_coaching(ops, today, agents=agents)
+sessions = every_session.loc[every_session["agent_id"].isin(agents or agents_known)]
 planned = sessions.loc[sessions["status"] != "done"]
 overdue = int(sessions["overdue"].sum())
 tiles = st.columns(3)
