@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import uuid
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -147,6 +148,50 @@ def expand_paths(paths: list[Path]) -> list[Path]:
         else:
             files.append(path)
     return files
+
+
+#: A rotated log's name: the live file's name plus a suffix of digits and separators, as
+#: logrotate (``-20260902``, ``.1``) and Asterisk's own rotation (``.0``, ``.2026-09-02...``)
+#: write it. ``orders-20260902.csv`` is not one (the suffix would hold letters).
+_ROTATED = re.compile(r"^(?P<base>.+?)[-._][0-9][-0-9_:.T]*$")
+
+
+def rotation_order(files: list[Path]) -> list[Path]:
+    """``files`` with every log's rotated copies before it, oldest first.
+
+    A folder listed by name puts the live ``queue_log`` or ``Master.csv`` before its
+    rotated copies (``queue_log-20260902`` ...), so a backlog would load the newest day
+    first. Loading in the order the lines were written keeps every later file above the
+    key range already loaded, where the duplicate check costs nothing (see
+    ``Loader._insert_rows``); it changes no result, only which copy of a repeated row
+    counts as loaded. Rotated copies are ordered by modification time (renaming keeps it),
+    then name, because numbered suffixes mean opposite things: logrotate's ``.1`` is the
+    newest copy, Asterisk's default ``sequential`` strategy makes the highest number the
+    newest. Only files sharing a folder and a live name move, among the places they
+    already hold; every other file keeps its position.
+    """
+    groups: dict[tuple[Path, str], list[int]] = {}
+    for i, path in enumerate(files):
+        match = _ROTATED.match(path.name)
+        base = match.group("base") if match else path.name
+        groups.setdefault((path.parent, base), []).append(i)
+    ordered = list(files)
+    for (_folder, base), places in groups.items():
+        if len(places) < 2:
+            continue
+
+        def key(path: Path, base: str = base) -> tuple[int, int, str]:
+            if path.name == base:
+                return (1, 0, path.name)  # the live file: last
+            try:
+                mtime = path.stat().st_mtime_ns
+            except OSError:  # gone since listed: its load reports that
+                mtime = 0
+            return (0, mtime, path.name)
+
+        for place, path in zip(places, sorted((files[i] for i in places), key=key), strict=True):
+            ordered[place] = path
+    return ordered
 
 
 class _NewPart:
@@ -296,7 +341,7 @@ class Loader:
                     audio.setdefault(root, []).append(file.relative_to(root).as_posix())
                 else:
                     files.append(file)
-        reports = self._pipeline(files, raise_errors=False)
+        reports = self._pipeline(rotation_order(files), raise_errors=False)
         for root, names in audio.items():
             reports.append(self.scan_recordings(root, names))
         return IngestReport(reports)
@@ -649,17 +694,24 @@ class Loader:
         )
         parameters = [constants[name] for name in stored if name in constants]
         sql = f"insert into {source.table} ({columns}) select {values} from _batch b"
-        if inside is not None and pc.any(inside).as_py():
-            # The table rows that can match: those within the range of the batch's keys
-            # that fall inside the table's range (DuckDB skips the other row groups).
-            key_range = _key_range(pa.table({key: column.filter(inside)}), key)
-            matches = " and ".join(
-                f'r."{k}" is not distinct from b."{k}"' for k in source.natural_key
-            )
-            sql += (
-                f" where not exists (select 1 from {source.table} r "
-                f"where {key_range} and {matches})"
-            )
+        if inside is None or not pc.any(inside).as_py():
+            return self._run_insert(sql, parameters, batch)
+        # Only the rows inside the table's range go through the anti-join; the others
+        # (usually nearly all) are inserted as they are. A row and its repeat have the
+        # same first key, so they always fall on the same side.
+        checked = batch.filter(inside)
+        added = 0
+        if len(checked) < len(batch):
+            added += self._run_insert(sql, parameters, batch.filter(pc.invert(inside)))
+        # The table rows that can match: those within the range of the checked rows'
+        # keys (DuckDB skips the other row groups).
+        key_range = _key_range(checked, key)
+        matches = " and ".join(f'r."{k}" is not distinct from b."{k}"' for k in source.natural_key)
+        sql += f" where not exists (select 1 from {source.table} r where {key_range} and {matches})"
+        return added + self._run_insert(sql, parameters, checked)
+
+    def _run_insert(self, sql: str, parameters: list[str], batch: pa.Table) -> int:
+        """Run an insert that reads ``batch`` as ``_batch``; the rows it inserted."""
         self.con.register("_batch", batch)
         try:
             return self.con.execute(sql, parameters).fetchone()[0]

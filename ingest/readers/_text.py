@@ -259,18 +259,22 @@ def _utc_exact(naive: pl.Series, tz: str) -> pl.Series:
 
 def _utc_by_hour(naive: pl.Series, tz: str) -> pl.Series | None:
     """``_utc_exact`` for many times at once: the zone is asked once per wall-clock hour
-    the times fall in, and each time gets its hour's offset (integer arithmetic).
+    the times span, and each time gets its hour's offset (integer arithmetic).
 
     An hour whose first and last microsecond have the same offset, neither ambiguous nor
     non-existent, holds no change of offset (the zone database has no two changes within
     an hour), so every time in it has that offset. Times in other hours are left null for
-    ``_utc_exact``. None when there are too few times per distinct hour to gain anything.
+    ``_utc_exact``. When every hour of the span has one and the same offset (a zone
+    without DST, or a day's file away from a change) that offset is added to all times;
+    otherwise each time looks its hour up by position. None when the span has more hours
+    than a sixteenth of the times (too few times per hour to gain anything).
     """
     micros = naive.cast(pl.Int64)
     hour = micros // _HOUR_US
-    hours = hour.drop_nulls().unique()
-    if len(hours) * 16 > len(naive):
+    low, high = hour.min(), hour.max()
+    if low is None or (high - low + 1) * 16 > len(naive):
         return None
+    hours = pl.int_range(low, high + 1, eager=True, dtype=pl.Int64)
     first = (hours * _HOUR_US).cast(pl.Datetime("us"))
     last = (hours * _HOUR_US + (_HOUR_US - 1)).cast(pl.Datetime("us"))
 
@@ -280,12 +284,10 @@ def _utc_by_hour(naive: pl.Series, tz: str) -> pl.Series | None:
 
     at_first, at_last = offset(first), offset(last)
     same = (at_first == at_last).fill_null(False)
-    lookup = pl.DataFrame({"hour": hours.filter(same), "offset": at_first.filter(same)})
-    shift = (
-        pl.DataFrame({"hour": hour})
-        .join(lookup, on="hour", how="left", maintain_order="left")
-        .get_column("offset")
-    )
+    if same.all() and at_first.n_unique() == 1:
+        return (micros + at_first[0]).cast(pl.Datetime("us", "UTC"))
+    by_hour = at_first.zip_with(same, pl.Series([None], dtype=pl.Int64))
+    shift = by_hour.gather(hour - low)
     return (micros + shift).cast(pl.Datetime("us", "UTC"))
 
 

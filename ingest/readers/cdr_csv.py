@@ -144,7 +144,6 @@ NOTE_CONTINUATION = "lines continuing a quoted field of the record above (skippe
 NOTE_BILLSEC_UNANSWERED = "legs not ANSWERED with billsec > 0 (kept)"
 
 _TIME_TEXT = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?$")
-_INT = r"^-?[0-9]+$"
 _HEADER_START = r"^\"?(?:accountcode|calldate)[\",]"
 _INT32_MAX = 2**31 - 1
 _NAME_HINT = re.compile(r"(master|cdr).*\.csv", re.IGNORECASE)
@@ -599,9 +598,15 @@ _CHECKED = ("start", "answer", "end", "duration", "billsec", "sequence", "dispos
 
 
 def _int32(text: pl.Series) -> tuple[pl.Series, pl.Series]:
-    """Whole numbers as int32 (null when not one) and whether each text was a valid one."""
+    """Whole numbers as int32 (null when not one) and whether each text was a valid one:
+    ``-?[0-9]+`` within int32 (without the lowest value, as cdr_csv never writes it).
+
+    Polars' integer parse takes exactly ``[+-]?[0-9]+`` within int64, so only a leading
+    ``+`` needs refusing after it (a test holds this against the pattern)."""
+    if text.null_count() == len(text):  # a column this layout does not have
+        return pl.Series(text.name, [None] * len(text), dtype=pl.Int32), text.is_not_null()
     value = text.str.to_integer(strict=False)
-    ok = text.str.contains(_INT).fill_null(False) & value.is_between(-_INT32_MAX, _INT32_MAX)
+    ok = value.is_between(-_INT32_MAX, _INT32_MAX) & ~text.str.starts_with("+")
     ok = ok.fill_null(False)
     value = value.zip_with(ok, pl.Series([None], dtype=value.dtype)).cast(pl.Int32)
     return value, ok

@@ -6,6 +6,7 @@ Files are small hand-written queue_logs, so each expected count is read off the 
 from __future__ import annotations
 
 import json
+import os
 import wave
 from datetime import date
 from pathlib import Path
@@ -16,7 +17,7 @@ from click.testing import CliRunner
 
 from acd.simulate import simulate
 from callcenter_cli import main
-from ingest.loader import Loader
+from ingest.loader import Loader, rotation_order
 
 LINES = [
     "1756684800|1756684800.1|booking|NONE|ENTERQUEUE||13800138000|1",
@@ -214,3 +215,40 @@ def test_a_rolled_back_group_does_not_hide_repeats_in_the_next_one(tmp_path):
         "queue_log-20260902": (2, 0),
         "copy-of-b": (0, 2),
     }
+
+
+def test_rotated_copies_load_before_their_live_file_oldest_first(tmp_path):
+    # Listed by name, the live file comes first; loaded that way, every later (older) file
+    # would fall inside the loaded key range. Numbered copies go by modification time,
+    # because logrotate's ".1" is the newest copy and Asterisk's "sequential" the oldest.
+    dated = tmp_path / "dated"
+    dated.mkdir()
+    live = write(dated / "queue_log", LINES[3:5])
+    old = write(dated / "queue_log-20260901", LINES[0:1])
+    newer = write(dated / "queue_log-20260902", LINES[1:3])
+    other = write(dated / "orders-20260901.csv", ["order_id"])  # not a rotated log
+    numbered = tmp_path / "numbered"
+    numbered.mkdir()
+    copies = [write(numbered / f"Master.csv.{n}", ["x"]) for n in (1, 2, 3)]
+    for age, path in enumerate(copies):  # .1 newest, .3 oldest (logrotate)
+        os.utime(path, ns=(10**18 - age * 10**9, 10**18 - age * 10**9))
+    current = write(numbered / "Master.csv", ["x"])
+
+    listed = [live, old, newer, other, current, *copies]
+    assert rotation_order(listed) == [
+        old,
+        newer,
+        live,
+        other,
+        copies[2],
+        copies[1],
+        copies[0],
+        current,
+    ]
+    assert rotation_order([other, live]) == [other, live]
+
+    db = tmp_path / "ingest.duckdb"
+    with Loader(db) as loader:
+        report = loader.ingest([dated])
+    loaded = [(Path(f.path).name, f.rows_loaded) for f in report.files if f.source == "queue_log"]
+    assert loaded == [("queue_log-20260901", 1), ("queue_log-20260902", 2), ("queue_log", 2)]

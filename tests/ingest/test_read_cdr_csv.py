@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -26,6 +27,7 @@ from ingest.readers._text import (
     NOTE_NUL_PREFIX,
     local_to_utc,
 )
+from ingest.readers.cdr_csv import _int32
 
 FIXTURES = Path(__file__).parent / "fixtures" / "asterisk"
 FINAL = ReadOptions(final=True)
@@ -315,25 +317,32 @@ def test_dst_edges_in_local_times() -> None:
     "zone", ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Shanghai"]
 )
 def test_many_local_times_convert_like_zoneinfo_around_offset_changes(zone: str) -> None:
-    """Many times per hour take the per-hour offset path of ``local_to_utc``; the hours
-    holding a change of offset must still come out as ``datetime`` with ``fold=0`` says."""
+    """Many times per hour take the per-hour offset paths of ``local_to_utc`` (one offset
+    for a whole span, or each hour's own); the hours holding a change of offset must
+    still come out as ``datetime`` with ``fold=0`` says. All windows at once span too
+    many hours for those paths and take the exact one: the same answer."""
     tz = ZoneInfo(zone)
-    walls = []
     # 2026's changes: New York 8 Mar and 1 Nov, Berlin 29 Mar and 25 Oct, Lord Howe
-    # (half an hour, not on the hour) 5 Apr and 4 Oct
-    for start in ((3, 6), (3, 27), (4, 3), (10, 2), (10, 23), (10, 30)):
+    # (half an hour, not on the hour) 5 Apr and 4 Oct; July holds none of them
+    windows = []
+    for start in ((3, 6), (3, 27), (4, 3), (7, 1), (10, 2), (10, 23), (10, 30)):
         day = dt.datetime(2026, *start)
-        walls += [day + dt.timedelta(seconds=53 * k) for k in range(3 * 86400 // 53)]
-    naive = pl.Series(walls, dtype=pl.Datetime("us"))
-    got, notes = local_to_utc(naive, zone)
-    expected = [w.replace(tzinfo=tz, fold=0).astimezone(UTC) for w in walls]
-    assert got.to_list() == expected
-    odd = sum(
-        w.replace(tzinfo=tz).astimezone(UTC).astimezone(tz).replace(tzinfo=None) != w
-        or w.replace(tzinfo=tz, fold=1).utcoffset() != w.replace(tzinfo=tz).utcoffset()
-        for w in walls
-    )
-    assert sum(notes.values()) == odd
+        windows.append([day + dt.timedelta(seconds=53 * k) for k in range(3 * 86400 // 53)])
+
+    def check(walls: list[dt.datetime]) -> None:
+        got, notes = local_to_utc(pl.Series(walls, dtype=pl.Datetime("us")), zone)
+        expected = [w.replace(tzinfo=tz, fold=0).astimezone(UTC) for w in walls]
+        assert got.to_list() == expected
+        odd = sum(
+            w.replace(tzinfo=tz).astimezone(UTC).astimezone(tz).replace(tzinfo=None) != w
+            or w.replace(tzinfo=tz, fold=1).utcoffset() != w.replace(tzinfo=tz).utcoffset()
+            for w in walls
+        )
+        assert sum(notes.values()) == odd
+
+    for walls in windows:
+        check(walls)
+    check([w for walls in windows for w in walls])
 
 
 def test_crlf_and_non_utf8() -> None:
@@ -444,3 +453,21 @@ def test_nul_padding_and_byte_order_mark() -> None:
     assert result.notes[NOTE_BOM] == 1
     # read from the middle of a file, a BOM-like start is not special
     assert cdr_csv.read(data[3:], start_offset=3).rows.num_rows == 2
+
+
+_WHOLE_NUMBER = re.compile(r"-?[0-9]+")
+
+
+@given(st.lists(st.one_of(st.text(alphabet="+-0123456789 _.x\u0663", max_size=12), st.none())))
+def test_whole_numbers_are_exactly_the_pattern_within_int32(texts: list[str | None]) -> None:
+    """``_int32`` takes ``-?[0-9]+`` within int32 (lowest value excluded) and nothing else:
+    held against the pattern and Python's own int, not against Polars."""
+    values, ok = _int32(pl.Series(texts, dtype=pl.String))
+    for text, value, good in zip(texts, values.to_list(), ok.to_list(), strict=True):
+        expected = (
+            text is not None
+            and _WHOLE_NUMBER.fullmatch(text) is not None
+            and abs(int(text)) <= 2**31 - 1
+        )
+        assert good == expected, text
+        assert value == (int(text) if expected else None), text
