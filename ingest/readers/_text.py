@@ -13,6 +13,7 @@ polars, and resolves DST edge cases the way a person would expect (see its docst
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -181,12 +182,16 @@ def first_content_line(head: bytes) -> tuple[str, bool] | None:
     return None
 
 
-def parse_wall_time(text: pl.Series) -> pl.Series:
-    """``YYYY-MM-DD HH:MM:SS[.ffffff]`` texts as naive Datetime(us); null when not one.
+def whole_second_time(text: pl.Expr) -> pl.Expr:
+    """``YYYY-MM-DD HH:MM:SS`` texts as naive Datetime(us), null otherwise: the fast first
+    step of ``parse_wall_time``, for use inside a larger query (``fraction_retry`` then
+    completes it)."""
+    return text.str.to_datetime(_WHOLE_SECONDS, strict=False, time_unit="us", cache=False)
 
-    The exact whole-second format is tried first (several times faster), the fractional one
-    only for what it left."""
-    out = text.str.to_datetime(_WHOLE_SECONDS, strict=False, time_unit="us", cache=False)
+
+def fraction_retry(out: pl.Series, text: pl.Series) -> pl.Series:
+    """``out`` (from ``whole_second_time``) with the texts it left null re-read with a
+    fraction of a second (``YYYY-MM-DD HH:MM:SS.ffffff``)."""
     retry = out.is_null() & (text.fill_null("") != "")
     if retry.any():
         idx = retry.arg_true()
@@ -195,6 +200,15 @@ def parse_wall_time(text: pl.Series) -> pl.Series:
         )
         out = out.scatter(idx, fraction)
     return out
+
+
+def parse_wall_time(text: pl.Series) -> pl.Series:
+    """``YYYY-MM-DD HH:MM:SS[.ffffff]`` texts as naive Datetime(us); null when not one.
+
+    The exact whole-second format is tried first (several times faster), the fractional one
+    only for what it left."""
+    out = text.to_frame("t").select(whole_second_time(pl.col("t"))).to_series()
+    return fraction_retry(out, text)
 
 
 def check_timezone(name: str) -> ZoneInfo:
@@ -219,6 +233,9 @@ def local_to_utc(naive: pl.Series, tz: str) -> tuple[pl.Series, dict[str, int]]:
     naive = naive.cast(pl.Datetime("us"))
     if tz in ("UTC", "Etc/UTC"):
         return naive.dt.replace_time_zone("UTC"), notes
+    constant = _constant_offset(naive, tz)
+    if constant is not None:  # one offset for the whole span: every time is exact
+        return (naive.cast(pl.Int64) + constant).cast(pl.Datetime("us", "UTC")), notes
     aware = _utc_by_hour(naive, tz)
     if aware is None:
         aware = _utc_exact(naive, tz)
@@ -257,37 +274,78 @@ def _utc_exact(naive: pl.Series, tz: str) -> pl.Series:
     return aware.dt.convert_time_zone("UTC")
 
 
+def _hour_offsets(low: int, high: int, tz: str) -> tuple[pl.Series, pl.Series]:
+    """For the wall-clock hours ``low..high`` (hours since 1970, naive): what to add to
+    each hour's wall times to get UTC (microseconds, minus the UTC offset), and whether
+    the hour holds no change of offset (see ``_clean_hour_offset``)."""
+    offsets = [_clean_hour_offset(tz, hour) for hour in range(low, high + 1)]
+    clean = pl.Series([offset is not None for offset in offsets], dtype=pl.Boolean)
+    return pl.Series(offsets, dtype=pl.Int64), clean
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _clean_hour_offset(tz: str, hour: int) -> int | None:
+    """Minus the UTC offset (microseconds; added to a wall time it gives UTC) of the
+    wall-clock hour ``hour`` (hours since 1970) of zone ``tz``. None when the hour holds a
+    change of offset: its first and last microsecond differ in offset, or either is
+    ambiguous or non-existent (the two folds disagree). The zone database has no two
+    changes within an hour, so an hour whose ends agree has one offset throughout.
+    Cached: a run asks about the same hours again."""
+    zone = ZoneInfo(tz)
+    first = _EPOCH + dt.timedelta(hours=hour)
+    last = first + dt.timedelta(hours=1) - dt.timedelta(microseconds=1)
+    offsets = {
+        wall.replace(tzinfo=zone, fold=fold).utcoffset()
+        for wall in (first, last)
+        for fold in (0, 1)
+    }
+    if len(offsets) != 1:
+        return None
+    (offset,) = offsets
+    return -offset // dt.timedelta(microseconds=1)  # what takes a wall time to UTC
+
+
+_EPOCH = dt.datetime(1970, 1, 1)
+
+
+def _span_hours(naive: pl.Series) -> tuple[int, int] | None:
+    """The first and last wall-clock hour ``naive`` spans; None when all are null or the
+    span has more hours than a sixteenth of the times (too few times per hour to gain)."""
+    low, high = naive.min(), naive.max()
+    if low is None:
+        return None
+    low_hour = int(pl.Series([low]).cast(pl.Int64)[0]) // _HOUR_US
+    high_hour = int(pl.Series([high]).cast(pl.Int64)[0]) // _HOUR_US
+    if (high_hour - low_hour + 1) * 16 > len(naive):
+        return None
+    return low_hour, high_hour
+
+
+def _constant_offset(naive: pl.Series, tz: str) -> int | None:
+    """What to add to every time of ``naive`` to get UTC (microseconds, minus the UTC
+    offset), when every hour of its span has one and the same offset (a zone without
+    DST, or a day's file away from a change); None otherwise."""
+    span = _span_hours(naive)
+    if span is None:
+        return None
+    at_first, same = _hour_offsets(*span, tz)
+    if same.all() and at_first.n_unique() == 1:
+        return int(at_first[0])
+    return None
+
+
 def _utc_by_hour(naive: pl.Series, tz: str) -> pl.Series | None:
     """``_utc_exact`` for many times at once: the zone is asked once per wall-clock hour
-    the times span, and each time gets its hour's offset (integer arithmetic).
-
-    An hour whose first and last microsecond have the same offset, neither ambiguous nor
-    non-existent, holds no change of offset (the zone database has no two changes within
-    an hour), so every time in it has that offset. Times in other hours are left null for
-    ``_utc_exact``. When every hour of the span has one and the same offset (a zone
-    without DST, or a day's file away from a change) that offset is added to all times;
-    otherwise each time looks its hour up by position. None when the span has more hours
-    than a sixteenth of the times (too few times per hour to gain anything).
-    """
-    micros = naive.cast(pl.Int64)
-    hour = micros // _HOUR_US
-    low, high = hour.min(), hour.max()
-    if low is None or (high - low + 1) * 16 > len(naive):
+    the times span (``_hour_offsets``), and each time looks its hour's offset up by
+    position (integer arithmetic). Times in an hour that holds a change of offset are left
+    null for ``_utc_exact``. None when the span is too wide (``_span_hours``)."""
+    span = _span_hours(naive)
+    if span is None:
         return None
-    hours = pl.int_range(low, high + 1, eager=True, dtype=pl.Int64)
-    first = (hours * _HOUR_US).cast(pl.Datetime("us"))
-    last = (hours * _HOUR_US + (_HOUR_US - 1)).cast(pl.Datetime("us"))
-
-    def offset(wall: pl.Series) -> pl.Series:
-        utc = _utc_exact(wall, tz).dt.replace_time_zone(None).cast(pl.Int64)
-        return utc - wall.cast(pl.Int64)
-
-    at_first, at_last = offset(first), offset(last)
-    same = (at_first == at_last).fill_null(False)
-    if same.all() and at_first.n_unique() == 1:
-        return (micros + at_first[0]).cast(pl.Datetime("us", "UTC"))
+    at_first, same = _hour_offsets(*span, tz)
     by_hour = at_first.zip_with(same, pl.Series([None], dtype=pl.Int64))
-    shift = by_hour.gather(hour - low)
+    micros = naive.cast(pl.Int64)
+    shift = by_hour.gather(micros // _HOUR_US - span[0])
     return (micros + shift).cast(pl.Datetime("us", "UTC"))
 
 

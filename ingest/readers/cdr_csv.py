@@ -56,10 +56,11 @@ from ingest.readers._text import (
     add_notes,
     check_timezone,
     first_content_line,
+    fraction_retry,
     local_to_utc,
-    parse_wall_time,
     split_lines,
     strip_padding,
+    whole_second_time,
 )
 
 TABLE = "raw_cdr"
@@ -520,7 +521,8 @@ def _convert(
     """Typed columns for every parsed row, the rows to reject (by position) and notes.
 
     Text columns stay the Arrow arrays the parser made; only the columns that need
-    checking or typing go through polars."""
+    checking or typing go through polars, in two queries (parse, then check) so that
+    polars runs each as one plan."""
     m = cells.num_rows
     arrays = {
         name: cells.column(k) for k, name in enumerate(layout.columns or ()) if name is not None
@@ -530,38 +532,59 @@ def _convert(
     def text(name: str) -> pa.ChunkedArray | pa.Array:
         return arrays.get(name, null_text)
 
-    def col(name: str) -> pl.Series:
-        series = pl.Series(name, text(name))
-        return series.cast(pl.String) if series.dtype != pl.String else series
-
-    notes: dict[str, int] = {}
-    answer_text = col("answer")
-    naive = {name: parse_wall_time(col(name)) for name in ("start", "answer", "end")}
-    utc = {}
-    for name, series in naive.items():
-        utc[name], more = local_to_utc(series, options.timezone)
-        add_notes(notes, more)
-    duration, duration_ok = _int32(col("duration"))
-    billsec, billsec_ok = _int32(col("billsec"))
-    sequence_text = col("sequence")
-    sequence, sequence_ok = _int32(sequence_text)
-    disposition = col("disposition")
-
-    checks = pl.DataFrame(
-        {
-            "start": naive["start"].is_null(),
-            "end": naive["end"].is_null(),
-            "answer": naive["answer"].is_null() & (answer_text.fill_null("") != ""),
-            "duration": ~duration_ok,
-            "billsec": ~billsec_ok,
-            "neg_duration": (duration < 0).fill_null(False),
-            "neg_billsec": (billsec < 0).fill_null(False),
-            "sequence": ~sequence_ok & (sequence_text.fill_null("") != ""),
-            "disposition": ~disposition.is_in(list(DISPOSITIONS)).fill_null(False),
-            "order": (utc["end"] < utc["start"]).fill_null(False),
-        }
+    frame = pl.DataFrame([pl.Series(name, text(name)) for name in _CHECKED]).cast(pl.String)
+    parsed = (
+        frame.lazy()
+        .select(
+            *(whole_second_time(pl.col(name)).alias(name) for name in ("start", "answer", "end")),
+            *(e for name in ("duration", "billsec", "sequence") for e in _int32_expr(name)),
+            disposition_ok=pl.col("disposition").is_in(list(DISPOSITIONS)).fill_null(False),
+        )
+        .collect()
     )
-    any_bad = checks.select(pl.any_horizontal(pl.all())).to_series()
+    notes: dict[str, int] = {}
+    naive, utc = {}, {}
+    for name in ("start", "answer", "end"):
+        naive[name] = fraction_retry(parsed.get_column(name), frame.get_column(name))
+        utc[name], more = local_to_utc(naive[name], options.timezone)
+        add_notes(notes, more)
+
+    given = pl.col("text").fill_null("") != ""
+    checks = (
+        pl.DataFrame(
+            {
+                "start": naive["start"],
+                "answer": naive["answer"],
+                "end": naive["end"],
+                "text": frame.get_column("answer"),
+                "start_utc": utc["start"],
+                "end_utc": utc["end"],
+                "duration": parsed.get_column("duration"),
+                "billsec": parsed.get_column("billsec"),
+                "duration_ok": parsed.get_column("duration_ok"),
+                "billsec_ok": parsed.get_column("billsec_ok"),
+                "sequence_ok": parsed.get_column("sequence_ok"),
+                "sequence_text": frame.get_column("sequence"),
+                "disposition_ok": parsed.get_column("disposition_ok"),
+            }
+        )
+        .lazy()
+        .select(
+            start=pl.col("start").is_null(),
+            end=pl.col("end").is_null(),
+            answer=pl.col("answer").is_null() & given,
+            duration=~pl.col("duration_ok"),
+            billsec=~pl.col("billsec_ok"),
+            neg_duration=(pl.col("duration") < 0).fill_null(False),
+            neg_billsec=(pl.col("billsec") < 0).fill_null(False),
+            sequence=~pl.col("sequence_ok") & (pl.col("sequence_text").fill_null("") != ""),
+            disposition=~pl.col("disposition_ok"),
+            order=(pl.col("end_utc") < pl.col("start_utc")).fill_null(False),
+        )
+        .with_columns(any_bad=pl.any_horizontal(pl.all()))
+        .collect()
+    )
+    any_bad = checks.get_column("any_bad")
     bad_rows: dict[int, str] = {}
     if layout.missing:
         why = f"the header has no {', '.join(layout.missing)} column"
@@ -571,7 +594,8 @@ def _convert(
             values = {name: arrays[name][j].as_py() for name in _CHECKED if name in arrays}
             bad_rows[j] = _row_reason(checks.row(j, named=True), values)
 
-    unanswered_billed = (disposition != "ANSWERED") & (billsec > 0) & ~any_bad
+    billsec = parsed.get_column("billsec")
+    unanswered_billed = (frame.get_column("disposition") != "ANSWERED") & (billsec > 0) & ~any_bad
     notes[NOTE_BILLSEC_UNANSWERED] = int(unanswered_billed.fill_null(False).sum())
 
     table = pa.table(
@@ -580,7 +604,7 @@ def _convert(
             "start_time": utc["start"].to_arrow(),
             "answer_time": utc["answer"].to_arrow(),
             "end_time": utc["end"].to_arrow(),
-            "duration_s": duration.to_arrow(),
+            "duration_s": parsed.get_column("duration").to_arrow(),
             "billsec_s": billsec.to_arrow(),
             "disposition": text("disposition"),
             "amaflags": text("amaflags"),
@@ -588,7 +612,7 @@ def _convert(
             "userfield": text("userfield"),
             "peeraccount": text("peeraccount"),
             "linkedid": text("linkedid"),
-            "sequence": sequence.to_arrow(),
+            "sequence": parsed.get_column("sequence").to_arrow(),
         }
     )
     return table, bad_rows, {k: v for k, v in notes.items() if v}
@@ -597,19 +621,24 @@ def _convert(
 _CHECKED = ("start", "answer", "end", "duration", "billsec", "sequence", "disposition")
 
 
-def _int32(text: pl.Series) -> tuple[pl.Series, pl.Series]:
-    """Whole numbers as int32 (null when not one) and whether each text was a valid one:
-    ``-?[0-9]+`` within int32 (without the lowest value, as cdr_csv never writes it).
+def _int32_expr(name: str) -> tuple[pl.Expr, pl.Expr]:
+    """Column ``name`` as int32 (null when not a valid whole number), and ``<name>_ok``:
+    whether its text was one, ``-?[0-9]+`` within int32 (without the lowest value, as
+    cdr_csv never writes it).
 
     Polars' integer parse takes exactly ``[+-]?[0-9]+`` within int64, so only a leading
     ``+`` needs refusing after it (a test holds this against the pattern)."""
-    if text.null_count() == len(text):  # a column this layout does not have
-        return pl.Series(text.name, [None] * len(text), dtype=pl.Int32), text.is_not_null()
+    text = pl.col(name)
     value = text.str.to_integer(strict=False)
-    ok = value.is_between(-_INT32_MAX, _INT32_MAX) & ~text.str.starts_with("+")
-    ok = ok.fill_null(False)
-    value = value.zip_with(ok, pl.Series([None], dtype=value.dtype)).cast(pl.Int32)
-    return value, ok
+    ok = (value.is_between(-_INT32_MAX, _INT32_MAX) & ~text.str.starts_with("+")).fill_null(False)
+    return pl.when(ok).then(value).cast(pl.Int32).alias(name), ok.alias(f"{name}_ok")
+
+
+def _int32(text: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Whole numbers as int32 (null when not one) and whether each text was a valid one
+    (see ``_int32_expr``)."""
+    out = text.to_frame("n").select(*_int32_expr("n"))
+    return out.get_column("n"), out.get_column("n_ok")
 
 
 def _short(value: str | None, limit: int = 40) -> str:
