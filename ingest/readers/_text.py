@@ -128,6 +128,25 @@ def split_lines(data: bytes, *, final: bool) -> Lines:
     return Lines(text, starts, end, replaced, clean)
 
 
+def leading_bytes(text: pa.LargeStringArray, count: int = 1) -> np.ndarray:
+    """The first ``count`` bytes of every line as an ``(n, count)`` int16 array; 256 where a
+    line is shorter. Read from the Arrow buffers, without a pass over the lines' text."""
+    n = len(text)
+    out = np.full((n, count), 256, dtype=np.int16)
+    if n == 0:
+        return out
+    _, offsets_buffer, values_buffer = text.buffers()
+    offsets = np.frombuffer(offsets_buffer, np.int64)[text.offset : text.offset + n + 1]
+    if values_buffer is None:
+        return out
+    values = np.frombuffer(values_buffer, np.uint8)
+    lengths = np.diff(offsets)
+    for k in range(count):
+        has = lengths > k
+        out[has, k] = values[offsets[:-1][has] + k]
+    return out
+
+
 def strip_padding(lines: Lines, *, file_start: bool) -> tuple[Lines, dict[str, int]]:
     """``lines`` without the padding real files carry, and notes counting what was removed.
 
@@ -141,11 +160,12 @@ def strip_padding(lines: Lines, *, file_start: bool) -> tuple[Lines, dict[str, i
     notes: dict[str, int] = {}
     if len(lines) == 0:
         return lines, notes
+    first = leading_bytes(lines.text)[:, 0]
+    bom = file_start and lines.text[0].as_py().startswith("\ufeff")
+    if not bom and not (first == 0).any():
+        return lines, notes
     text = pl.Series("line", lines.text)
     lead = text.str.starts_with("\x00")
-    bom = file_start and text[0].startswith("\ufeff")
-    if not bom and not lead.any():
-        return lines, notes
     starts = lines.starts.copy()
     if bom:
         text[0] = text[0][1:]

@@ -57,6 +57,7 @@ from ingest.readers._text import (
     check_timezone,
     first_content_line,
     fraction_retry,
+    leading_bytes,
     local_to_utc,
     split_lines,
     strip_padding,
@@ -146,6 +147,7 @@ NOTE_BILLSEC_UNANSWERED = "legs not ANSWERED with billsec > 0 (kept)"
 
 _TIME_TEXT = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?$")
 _HEADER_START = r"^\"?(?:accountcode|calldate)[\",]"
+_HEADER_FIRST = (ord("a"), ord("c"))
 _INT32_MAX = 2**31 - 1
 _NAME_HINT = re.compile(r"(master|cdr).*\.csv", re.IGNORECASE)
 
@@ -278,14 +280,15 @@ class _Doc:
         self.lines = lines
         self.text = lines.text if n == len(lines) else lines.text.slice(0, n)
         line = pl.col("line")
+        # only a chunk with undecodable bytes can hold replacement characters
+        replaced = line.str.contains("\ufffd", literal=True) if lines.replaced else pl.lit(False)
         facts = (
             pl.DataFrame({"line": self.text})
             .lazy()
             .select(
                 quotes=line.str.count_matches('"', literal=True),
                 has_cr=line.str.contains("\r", literal=True),
-                replaced=line.str.contains("\ufffd", literal=True),
-                maybe_header=line.str.contains(_HEADER_START),
+                replaced=replaced,
             )
             .collect()
         )
@@ -294,9 +297,18 @@ class _Doc:
         self.odd = (self.quotes % 2) == 1
         self.sizes = pc.binary_length(self.text).to_numpy().astype(np.int64) + 1
         self.has_cr = facts.get_column("has_cr").to_numpy()
-        self.replaced = facts.get_column("replaced").to_numpy()
+        self.replaced = np.broadcast_to(facts.get_column("replaced").to_numpy(), (n,))
         self.header = np.zeros(n, dtype=bool)
-        maybe = facts.get_column("maybe_header").arg_true().to_list()
+        # A header starts with accountcode or calldate, perhaps quoted: only lines whose
+        # first bytes allow that are matched against the pattern.
+        head = leading_bytes(self.text, 2)
+        starts_ac = np.isin(head[:, 0], _HEADER_FIRST)
+        quoted_ac = (head[:, 0] == ord('"')) & np.isin(head[:, 1], _HEADER_FIRST)
+        candidates = np.flatnonzero(starts_ac | quoted_ac)
+        maybe: list[int] = []
+        if len(candidates):
+            texts = pl.Series(self.text.take(pa.array(candidates)))
+            maybe = candidates[texts.str.contains(_HEADER_START).to_numpy()].tolist()
         content = np.flatnonzero(~self.blank)
         for i in sorted({*maybe, *content[:1].tolist()}):
             cells = _cells(self.line(i))
