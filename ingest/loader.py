@@ -254,6 +254,7 @@ class _Shaped:
 
     result: ReadResult
     batch: pa.Table  # the rows in the raw table's column order, repeats within the file dropped
+    span: pa.Array  # lowest and highest first key of ``batch`` (``_key_span``)
 
 
 @dataclass
@@ -660,7 +661,14 @@ class Loader:
         omit = frozenset(name for name in source.unstored if name not in stored)
         return replace(self.options, omit=omit)
 
-    def _insert_rows(self, source: Source, batch: pa.Table, source_file: str, load_id: str) -> int:
+    def _insert_rows(
+        self,
+        source: Source,
+        batch: pa.Table,
+        source_file: str,
+        load_id: str,
+        span: pa.Array | None = None,
+    ) -> int:
         """Insert ``batch`` (see ``_insert_batch``) minus rows whose natural key is already
         in the raw table (loaded before, or by an earlier file of this transaction's group).
         Returns the rows inserted.
@@ -675,17 +683,19 @@ class Loader:
 
         The lineage columns ``source_file`` and ``load_id`` are the same for every row of
         a batch: they are given as constants, which DuckDB stores for a fraction of the
-        cost of a column of repeated text."""
+        cost of a column of repeated text. ``span`` is the batch's first-key range
+        (``_key_span``) when the parse worker computed it already."""
         key = source.natural_key[0]
         column = batch.column(key)
+        span = _key_span(column) if span is None else span
         bounds = self._key_bounds(source, key, column.type)
         inside: pa.ChunkedArray | pa.Array | None = None
         if bounds is not None and bounds.null_count:  # the table's keys are all null
             inside = pc.is_null(column)
-        elif bounds is not None:
+        elif bounds is not None and not _apart(span, bounds, column.null_count):
             within = pc.and_(pc.greater_equal(column, bounds[0]), pc.less_equal(column, bounds[1]))
             inside = pc.fill_null(within, True)
-        self._widen_bounds(source, column)
+        self._widen_bounds(source, span)
         stored = self._stored_names(source.table)
         columns = ", ".join(f'"{name}"' for name in stored)
         constants = {"source_file": source_file, "load_id": load_id}
@@ -696,13 +706,15 @@ class Loader:
         sql = f"insert into {source.table} ({columns}) select {values} from _batch b"
         if inside is None or not pc.any(inside).as_py():
             return self._run_insert(sql, parameters, batch)
-        # Only the rows inside the table's range go through the anti-join; the others
-        # (usually nearly all) are inserted as they are. A row and its repeat have the
-        # same first key, so they always fall on the same side.
-        checked = batch.filter(inside)
+        # The rows up to the last one inside the table's range go through the anti-join;
+        # the rest (usually nearly all: the inside rows are the first few) are inserted as
+        # they are. A row and its repeat have the same first key, so a repeat is always
+        # in the checked part. Slices share the batch's memory; a filter would copy it.
+        last = int(np.flatnonzero(_as_numpy(inside))[-1])
+        checked = batch.slice(0, last + 1)
         added = 0
-        if len(checked) < len(batch):
-            added += self._run_insert(sql, parameters, batch.filter(pc.invert(inside)))
+        if last + 1 < len(batch):
+            added += self._run_insert(sql, parameters, batch.slice(last + 1))
         # The table rows that can match: those within the range of the checked rows'
         # keys (DuckDB skips the other row groups).
         key_range = _key_range(checked, key)
@@ -735,7 +747,8 @@ class Loader:
         return self._bounds[source.table]
 
     def _widen_bounds(self, source: Source, column: pa.ChunkedArray | pa.Array) -> None:
-        """Widen the cached key bounds of ``source``'s table by the keys of ``column``."""
+        """Widen the cached key bounds of ``source``'s table by the keys of ``column`` (a
+        key column, or its ``_key_span``)."""
         chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
         known = self._bounds.get(source.table)
         if known is not None and not known.null_count:
@@ -784,7 +797,7 @@ class Loader:
         added = 0
         if batch.num_rows:
             path, load_id = str(parsed.prepared.path), parsed.prepared.load_id
-            added = self._insert_rows(source, batch, path, load_id)
+            added = self._insert_rows(source, batch, path, load_id, parsed.shaped.span)
         self._group[-1] = (parsed, added)
         now = datetime.now(UTC)
         load_id = parsed.prepared.load_id
@@ -896,7 +909,7 @@ def _parse(prepared: _Prepared, options: ReadOptions) -> _Shaped:
         prepared.data, prepared.offset, prepared.lines + 1, options, prepared.header
     )
     batch = _insert_batch(result.rows, prepared.source)
-    return _Shaped(result, batch)
+    return _Shaped(result, batch, _key_span(batch.column(prepared.source.natural_key[0])))
 
 
 def _insert_batch(rows: pa.Table, source: Source) -> pa.Table:
@@ -938,6 +951,30 @@ def _still_holds(path: Path, row: dict) -> bool:
     except OSError:
         return False
     return _sha(head) == row["head_sha"] and _sha(tail) == row["tail_sha"]
+
+
+def _as_numpy(mask: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """A boolean Arrow mask (no nulls) as a numpy array."""
+    return pa.chunked_array([mask] if isinstance(mask, pa.Array) else mask.chunks).to_numpy()
+
+
+def _key_span(column: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """``[lowest, highest]`` non-null value of a key column (two nulls when it has none)."""
+    if len(column) == column.null_count:
+        return pa.nulls(2, column.type)
+    span = pc.min_max(column)
+    return pa.array([span["min"], span["max"]], type=column.type)
+
+
+def _apart(span: pa.Array, bounds: pa.Array, nulls: int) -> bool:
+    """Whether a batch whose first key spans ``span`` (with ``nulls`` null keys) lies
+    wholly outside the table's ``bounds``: then none of its rows can repeat one (the usual
+    case for logs loaded in order), and no row needs comparing."""
+    if nulls or span.null_count:
+        return False
+    above = pc.greater(span[0], bounds[1]).as_py()
+    below = pc.less(span[1], bounds[0]).as_py()
+    return bool(above or below)
 
 
 def _key_range(batch: pa.Table, column: str) -> str:

@@ -533,8 +533,8 @@ def _convert(
     """Typed columns for every parsed row, the rows to reject (by position) and notes.
 
     Text columns stay the Arrow arrays the parser made; only the columns that need
-    checking or typing go through polars, in two queries (parse, then check) so that
-    polars runs each as one plan."""
+    checking or typing go through polars, in one query that parses and checks them (the
+    order of start and end is checked once they are UTC)."""
     m = cells.num_rows
     arrays = {
         name: cells.column(k) for k, name in enumerate(layout.columns or ()) if name is not None
@@ -545,57 +545,67 @@ def _convert(
         return arrays.get(name, null_text)
 
     frame = pl.DataFrame([pl.Series(name, text(name)) for name in _CHECKED]).cast(pl.String)
+
+    def given(name: str) -> pl.Expr:
+        return pl.col(name).fill_null("") != ""
+
+    times = ("start", "answer", "end")
     parsed = (
         frame.lazy()
+        .with_columns(
+            *(whole_second_time(pl.col(name)).alias(f"{name}_time") for name in times),
+            *(
+                expr.name.suffix("_value") if k == 0 else expr
+                for name in ("duration", "billsec", "sequence")
+                for k, expr in enumerate(_int32_expr(name))
+            ),
+        )
         .select(
-            *(whole_second_time(pl.col(name)).alias(name) for name in ("start", "answer", "end")),
-            *(e for name in ("duration", "billsec", "sequence") for e in _int32_expr(name)),
-            disposition_ok=pl.col("disposition").is_in(list(DISPOSITIONS)).fill_null(False),
+            *(f"{name}_time" for name in times),
+            duration="duration_value",
+            billsec="billsec_value",
+            sequence="sequence_value",
+            # texts the whole-second format missed, for the fractional one (rare)
+            retry=pl.any_horizontal(pl.col(f"{n}_time").is_null() & given(n) for n in times),
+            # every check but the order of start and end, which needs UTC times
+            start=pl.col("start_time").is_null(),
+            end=pl.col("end_time").is_null(),
+            answer=pl.col("answer_time").is_null() & given("answer"),
+            duration_bad=~pl.col("duration_ok"),
+            billsec_bad=~pl.col("billsec_ok"),
+            neg_duration=(pl.col("duration_value") < 0).fill_null(False),
+            neg_billsec=(pl.col("billsec_value") < 0).fill_null(False),
+            sequence_bad=~pl.col("sequence_ok") & given("sequence"),
+            disposition_bad=~pl.col("disposition").is_in(list(DISPOSITIONS)).fill_null(False),
         )
         .collect()
     )
+    naive = {name: parsed.get_column(f"{name}_time") for name in times}
+    if parsed.get_column("retry").any():
+        for name in times:
+            naive[name] = fraction_retry(naive[name], frame.get_column(name))
+        parsed = parsed.with_columns(
+            start=naive["start"].is_null(),
+            end=naive["end"].is_null(),
+            answer=naive["answer"].is_null() & (frame.get_column("answer").fill_null("") != ""),
+        )
     notes: dict[str, int] = {}
-    naive, utc = {}, {}
-    for name in ("start", "answer", "end"):
-        naive[name] = fraction_retry(parsed.get_column(name), frame.get_column(name))
+    utc = {}
+    for name in times:
         utc[name], more = local_to_utc(naive[name], options.timezone)
         add_notes(notes, more)
-
-    given = pl.col("text").fill_null("") != ""
-    checks = (
-        pl.DataFrame(
-            {
-                "start": naive["start"],
-                "answer": naive["answer"],
-                "end": naive["end"],
-                "text": frame.get_column("answer"),
-                "start_utc": utc["start"],
-                "end_utc": utc["end"],
-                "duration": parsed.get_column("duration"),
-                "billsec": parsed.get_column("billsec"),
-                "duration_ok": parsed.get_column("duration_ok"),
-                "billsec_ok": parsed.get_column("billsec_ok"),
-                "sequence_ok": parsed.get_column("sequence_ok"),
-                "sequence_text": frame.get_column("sequence"),
-                "disposition_ok": parsed.get_column("disposition_ok"),
-            }
-        )
-        .lazy()
-        .select(
-            start=pl.col("start").is_null(),
-            end=pl.col("end").is_null(),
-            answer=pl.col("answer").is_null() & given,
-            duration=~pl.col("duration_ok"),
-            billsec=~pl.col("billsec_ok"),
-            neg_duration=(pl.col("duration") < 0).fill_null(False),
-            neg_billsec=(pl.col("billsec") < 0).fill_null(False),
-            sequence=~pl.col("sequence_ok") & (pl.col("sequence_text").fill_null("") != ""),
-            disposition=~pl.col("disposition_ok"),
-            order=(pl.col("end_utc") < pl.col("start_utc")).fill_null(False),
-        )
-        .with_columns(any_bad=pl.any_horizontal(pl.all()))
-        .collect()
-    )
+    checks = parsed.select(
+        "start",
+        "end",
+        "answer",
+        duration="duration_bad",
+        billsec="billsec_bad",
+        neg_duration="neg_duration",
+        neg_billsec="neg_billsec",
+        sequence="sequence_bad",
+        disposition="disposition_bad",
+    ).with_columns(order=(utc["end"] < utc["start"]).fill_null(False))
+    checks = checks.with_columns(any_bad=pl.any_horizontal(pl.all()))
     any_bad = checks.get_column("any_bad")
     bad_rows: dict[int, str] = {}
     if layout.missing:

@@ -471,3 +471,18 @@ def test_whole_numbers_are_exactly_the_pattern_within_int32(texts: list[str | No
         )
         assert good == expected, text
         assert value == (int(text) if expected else None), text
+
+
+def test_fractions_of_a_second_are_read_and_checked_like_whole_seconds() -> None:
+    # Some exports write microseconds; the whole-second format misses them and the
+    # fractional one reads them, after which the start/end order is still checked.
+    line = fixture("Master_standard.csv").split(b"\n")[1]
+    fine = line.replace(b'"2026-09-01 08:00:24"', b'"2026-09-01 08:00:24.250000"')
+    backwards = line.replace(b'"2026-09-01 08:02:30"', b'"2026-09-01 08:00:19.5"')
+    result = cdr_csv.read(fine + b"\n" + backwards + b"\n")
+    check_invariants(result, fine + b"\n" + backwards + b"\n")
+    (row,) = rows(result)
+    assert row["answer_time"] == local("2026-09-01 08:00:24") + dt.timedelta(milliseconds=250)
+    assert [r.reason for r in result.rejects] == [
+        "end 2026-09-01 08:00:19.5 is before start 2026-09-01 08:00:20"
+    ]
