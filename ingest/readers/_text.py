@@ -147,6 +147,28 @@ def leading_bytes(text: pa.LargeStringArray, count: int = 1) -> np.ndarray:
     return out
 
 
+def line_flags(text: pa.LargeStringArray, byte: int, how: str) -> np.ndarray:
+    """Per line, whether ``byte`` occurs in it (``how="any"``) or occurs an odd number of
+    times (``how="odd"``: a line whose double quotes do not pair up). One pass of numpy over
+    the lines' Arrow buffer: a segmented OR or XOR of the byte's matches."""
+    n = len(text)
+    _, offsets_buffer, values_buffer = text.buffers()
+    if n == 0 or values_buffer is None:
+        return np.zeros(n, dtype=bool)
+    offsets = np.frombuffer(offsets_buffer, np.int64)[text.offset : text.offset + n + 1]
+    values = np.frombuffer(values_buffer, np.uint8)[offsets[0] : offsets[-1]]
+    matches = np.zeros(len(values) + 1, dtype=np.uint8)  # + a zero: every start is valid
+    np.equal(values, byte, out=matches[:-1].view(bool))
+    if how == "any" and not matches.any():
+        return np.zeros(n, dtype=bool)
+    reduce = np.bitwise_xor if how == "odd" else np.bitwise_or
+    # reduceat gives a segment's first element where the segment is empty: those lines
+    # (empty ones) have no byte at all
+    flags = reduce.reduceat(matches, offsets[:-1] - offsets[0]).astype(bool)
+    flags[np.diff(offsets) == 0] = False
+    return flags
+
+
 def strip_padding(lines: Lines, *, file_start: bool) -> tuple[Lines, dict[str, int]]:
     """``lines`` without the padding real files carry, and notes counting what was removed.
 

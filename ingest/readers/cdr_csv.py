@@ -58,6 +58,7 @@ from ingest.readers._text import (
     first_content_line,
     fraction_retry,
     leading_bytes,
+    line_flags,
     local_to_utc,
     split_lines,
     strip_padding,
@@ -279,25 +280,17 @@ class _Doc:
         n = len(lines) if n is None else n
         self.lines = lines
         self.text = lines.text if n == len(lines) else lines.text.slice(0, n)
-        line = pl.col("line")
+        # Per-line facts from the bytes of the lines' Arrow buffer (see ``line_flags``).
+        self.odd = line_flags(self.text, ord('"'), "odd")
+        self.has_cr = line_flags(self.text, ord("\r"), "any")
         # only a chunk with undecodable bytes can hold replacement characters
-        replaced = line.str.contains("\ufffd", literal=True) if lines.replaced else pl.lit(False)
-        facts = (
-            pl.DataFrame({"line": self.text})
-            .lazy()
-            .select(
-                quotes=line.str.count_matches('"', literal=True),
-                has_cr=line.str.contains("\r", literal=True),
-                replaced=replaced,
-            )
-            .collect()
-        )
+        if lines.replaced:
+            replaced = pl.Series(self.text).str.contains("\ufffd", literal=True)
+            self.replaced = replaced.fill_null(False).to_numpy()
+        else:
+            self.replaced = np.zeros(n, dtype=bool)
         self.blank = _blank(self.text)
-        self.quotes = facts.get_column("quotes").to_numpy()
-        self.odd = (self.quotes % 2) == 1
         self.sizes = pc.binary_length(self.text).to_numpy().astype(np.int64) + 1
-        self.has_cr = facts.get_column("has_cr").to_numpy()
-        self.replaced = np.broadcast_to(facts.get_column("replaced").to_numpy(), (n,))
         self.header = np.zeros(n, dtype=bool)
         # A header starts with accountcode or calldate, perhaps quoted: only lines whose
         # first bytes allow that are matched against the pattern.
@@ -404,12 +397,12 @@ def _multiline(
     for i in candidates:
         if i < resume:
             continue
-        quotes, size, k = int(doc.quotes[i]), int(doc.sizes[i]), i
-        while quotes % 2 and k + 1 < n and size + int(doc.sizes[k + 1]) <= MAX_RECORD_BYTES:
+        odd, size, k = bool(doc.odd[i]), int(doc.sizes[i]), i
+        while odd and k + 1 < n and size + int(doc.sizes[k + 1]) <= MAX_RECORD_BYTES:
             k += 1
-            quotes += int(doc.quotes[k])
+            odd ^= bool(doc.odd[k])
             size += int(doc.sizes[k])
-        if quotes % 2:
+        if odd:
             if k + 1 == n and not final and size <= MAX_RECORD_BYTES:
                 return groups, unbalanced, i  # may close in data not written yet
             unbalanced.append(i)

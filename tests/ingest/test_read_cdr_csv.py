@@ -25,6 +25,7 @@ from ingest.readers._text import (
     NOTE_NONEXISTENT,
     NOTE_NUL_ONLY,
     NOTE_NUL_PREFIX,
+    line_flags,
     local_to_utc,
 )
 from ingest.readers.cdr_csv import _int32
@@ -486,3 +487,26 @@ def test_fractions_of_a_second_are_read_and_checked_like_whole_seconds() -> None
     assert [r.reason for r in result.rejects] == [
         "end 2026-09-01 08:00:19.5 is before start 2026-09-01 08:00:20"
     ]
+
+
+@given(
+    st.lists(st.text(alphabet='a"\r,\ufffd', max_size=8), max_size=30),
+    st.integers(min_value=0, max_value=5),
+)
+def test_line_flags_count_bytes_per_line_like_python(lines: list[str], skip: int) -> None:
+    """The per-line quote parity and CR flags the reader takes from the Arrow buffer (a
+    slice of it too) equal Python's own count of each line."""
+    text = pa.array(lines, pa.large_string()).slice(min(skip, len(lines)))
+    kept = lines[min(skip, len(lines)) :]
+    odd = line_flags(text, ord('"'), "odd")
+    has_cr = line_flags(text, ord("\r"), "any")
+    assert odd.tolist() == [line.count('"') % 2 == 1 for line in kept]
+    assert has_cr.tolist() == ["\r" in line for line in kept]
+
+
+def test_a_quote_ending_the_line_before_a_last_empty_line_counts() -> None:
+    # The per-line quote parity once lost the last byte of the line before a trailing
+    # empty line; this record ends with a quote.
+    line = fixture("Master_standard.csv").split(b"\n")[0]
+    result = cdr_csv.read(line + b"\n\n" + line + b"\n\n")
+    assert (result.rows.num_rows, result.rejects, result.lines_read) == (2, [], 4)
