@@ -10,7 +10,9 @@ Measured, each in a fresh database:
   (18 typed columns). No validation, no lineage, no de-duplication: the machine's limit.
 - ``loader``: ``ingest.loader.Loader.ingest`` of the same files: sniffing, parsing,
   validation with quarantine, lineage columns, de-duplication by natural key, manifest,
-  one insert per file, committed in groups of up to 250,000 rows per transaction.
+  one insert per file, committed in groups of up to two million rows per transaction.
+  The loader takes rotated files before their live file (``Master.csv`` last), as it
+  does for any folder.
 - ``loader again``: the same call on the unchanged files (what a scheduled run costs
   when nothing arrived).
 - ``build``: ``warehouse.publish.publish`` of every model and data test over the result.

@@ -675,11 +675,13 @@ class Loader:
 
         Only rows whose first key column falls within the range the table already holds
         (``_key_bounds``; a null key counts as inside) can repeat a row. When there are
-        none, the batch goes in without a duplicate check; otherwise the anti-join reads
-        only the table rows within the range of those rows' keys (DuckDB skips the other
-        row groups by their min/max). Logs arrive roughly in key order, so a new file
-        usually has no such row, or only its first few (a CDR is written when the call
-        ends, so the calls that crossed midnight open the next day's file).
+        none (told from the batch's key span alone), the batch goes in without a duplicate
+        check; otherwise the rows up to the last such row go through an anti-join that
+        reads only the table rows within the range of those rows' keys (DuckDB skips the
+        other row groups by their min/max), and the rows after it go in directly. Logs
+        arrive roughly in key order (``rotation_order``), so a new file usually has no
+        such row, or only among its first lines (a CDR is written when the call ends, so
+        the calls that crossed midnight open the next day's file).
 
         The lineage columns ``source_file`` and ``load_id`` are the same for every row of
         a batch: they are given as constants, which DuckDB stores for a fraction of the
@@ -715,9 +717,10 @@ class Loader:
         added = 0
         if last + 1 < len(batch):
             added += self._run_insert(sql, parameters, batch.slice(last + 1))
-        # The table rows that can match: those within the range of the checked rows'
-        # keys (DuckDB skips the other row groups).
-        key_range = _key_range(checked, key)
+        # The table rows that can match: those within the range of the inside rows' keys
+        # (the checked rows outside the table's range match nothing; DuckDB skips the
+        # other row groups).
+        key_range = _key_range(pa.table({key: column.filter(inside)}), key)
         matches = " and ".join(f'r."{k}" is not distinct from b."{k}"' for k in source.natural_key)
         sql += f" where not exists (select 1 from {source.table} r where {key_range} and {matches})"
         return added + self._run_insert(sql, parameters, checked)

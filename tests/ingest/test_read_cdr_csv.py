@@ -25,6 +25,7 @@ from ingest.readers._text import (
     NOTE_NONEXISTENT,
     NOTE_NUL_ONLY,
     NOTE_NUL_PREFIX,
+    leading_bytes,
     line_flags,
     local_to_utc,
 )
@@ -494,14 +495,16 @@ def test_fractions_of_a_second_are_read_and_checked_like_whole_seconds() -> None
     st.integers(min_value=0, max_value=5),
 )
 def test_line_flags_count_bytes_per_line_like_python(lines: list[str], skip: int) -> None:
-    """The per-line quote parity and CR flags the reader takes from the Arrow buffer (a
-    slice of it too) equal Python's own count of each line."""
+    """The per-line quote parity, CR flags and first bytes the reader takes from the Arrow
+    buffer (a slice of it too) equal what Python finds in each line."""
     text = pa.array(lines, pa.large_string()).slice(min(skip, len(lines)))
     kept = lines[min(skip, len(lines)) :]
     odd = line_flags(text, ord('"'), "odd")
     has_cr = line_flags(text, ord("\r"), "any")
     assert odd.tolist() == [line.count('"') % 2 == 1 for line in kept]
     assert has_cr.tolist() == ["\r" in line for line in kept]
+    first_two = [list(line.encode()[:2]) + [256] * (2 - len(line.encode()[:2])) for line in kept]
+    assert leading_bytes(text, 2).tolist() == first_two
 
 
 def test_a_quote_ending_the_line_before_a_last_empty_line_counts() -> None:
