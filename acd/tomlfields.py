@@ -10,17 +10,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from acd.errors import ScenarioError
+from acd.errors import ConfigError, ScenarioError
 
 _MISSING = object()
 
 
 class Fields:
-    """Reads the keys of one TOML table; ``where`` is the table's path for messages."""
+    """Reads the keys of one TOML table; ``where`` is the table's path for messages.
 
-    def __init__(self, table: Any, where: str) -> None:
+    ``error`` is what a bad value raises (``ScenarioError`` for scenario and roster files;
+    other configuration files name their own ``ConfigError``), and ``document`` names the
+    file's top level in the message for unknown keys there."""
+
+    def __init__(
+        self,
+        table: Any,
+        where: str,
+        *,
+        error: type[ConfigError] = ScenarioError,
+        document: str = "scenario",
+    ) -> None:
+        self.error = error
+        self.document = document
         if not isinstance(table, dict):
-            raise ScenarioError(f"{where}: expected a table, got {_show(table)}")
+            raise error(f"{where or document}: expected a table, got {_show(table)}")
         self.table = table
         self.where = where
         self.used: set[str] = set()
@@ -33,7 +46,7 @@ class Fields:
         if key in self.table:
             return self.table[key]
         if default is _MISSING:
-            raise ScenarioError(f"{self.path(key)}: required but missing")
+            raise self.error(f"{self.path(key)}: required but missing")
         return default
 
     def has(self, key: str) -> bool:
@@ -55,22 +68,23 @@ class Fields:
             minimum=minimum,
             maximum=maximum,
             exclusive_minimum=exclusive_minimum,
+            error=self.error,
         )
 
     def integer(self, key: str, default: Any = _MISSING, *, minimum: int | None = None) -> int:
         value = self.raw(key, default)
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ScenarioError(f"{self.path(key)}: expected a whole number, got {_show(value)}")
+            raise self.error(f"{self.path(key)}: expected a whole number, got {_show(value)}")
         if minimum is not None and value < minimum:
-            raise ScenarioError(f"{self.path(key)}: must be at least {minimum}, got {value}")
+            raise self.error(f"{self.path(key)}: must be at least {minimum}, got {value}")
         return value
 
     def text(self, key: str, default: Any = _MISSING, *, choices: tuple[str, ...] = ()) -> str:
         value = self.raw(key, default)
         if not isinstance(value, str):
-            raise ScenarioError(f"{self.path(key)}: expected text, got {_show(value)}")
+            raise self.error(f"{self.path(key)}: expected text, got {_show(value)}")
         if choices and value not in choices:
-            raise ScenarioError(
+            raise self.error(
                 f"{self.path(key)}: expected one of {', '.join(choices)}, got {value!r}"
             )
         return value
@@ -78,23 +92,25 @@ class Fields:
     def boolean(self, key: str, default: Any = _MISSING) -> bool:
         value = self.raw(key, default)
         if not isinstance(value, bool):
-            raise ScenarioError(f"{self.path(key)}: expected true or false, got {_show(value)}")
+            raise self.error(f"{self.path(key)}: expected true or false, got {_show(value)}")
         return value
 
     def sub(self, key: str, default: Any = _MISSING) -> Fields:
-        return Fields(self.raw(key, default), self.path(key))
+        return Fields(
+            self.raw(key, default), self.path(key), error=self.error, document=self.document
+        )
 
     def array(self, key: str, default: Any = _MISSING) -> list[Any]:
         value = self.raw(key, default)
         if not isinstance(value, list):
-            raise ScenarioError(f"{self.path(key)}: expected a list, got {_show(value)}")
+            raise self.error(f"{self.path(key)}: expected a list, got {_show(value)}")
         return value
 
     def finish(self) -> None:
         """Raise for keys nobody read: most often a typo in the file."""
         unknown = sorted(set(self.table) - self.used)
         if unknown:
-            raise ScenarioError(f"{self.where or 'scenario'}: unknown key(s) {', '.join(unknown)}")
+            raise self.error(f"{self.where or self.document}: unknown key(s) {', '.join(unknown)}")
 
 
 def check_number(
@@ -104,17 +120,18 @@ def check_number(
     minimum: float | None = None,
     maximum: float | None = None,
     exclusive_minimum: bool = False,
+    error: type[ConfigError] = ScenarioError,
 ) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ScenarioError(f"{where}: expected a number, got {_show(value)}")
+        raise error(f"{where}: expected a number, got {_show(value)}")
     number = float(value)
     if number != number:
-        raise ScenarioError(f"{where}: expected a number, got NaN")
+        raise error(f"{where}: expected a number, got NaN")
     if minimum is not None and (number <= minimum if exclusive_minimum else number < minimum):
         bound = "greater than" if exclusive_minimum else "at least"
-        raise ScenarioError(f"{where}: must be {bound} {minimum:g}, got {number:g}")
+        raise error(f"{where}: must be {bound} {minimum:g}, got {number:g}")
     if maximum is not None and number > maximum:
-        raise ScenarioError(f"{where}: must be at most {maximum:g}, got {number:g}")
+        raise error(f"{where}: must be at most {maximum:g}, got {number:g}")
     return number
 
 

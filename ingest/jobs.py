@@ -26,7 +26,7 @@ from typing import Any
 
 import duckdb
 
-from acd.errors import ScenarioError
+from acd.errors import ConfigError
 from acd.tomlfields import Fields
 
 log = logging.getLogger(__name__)
@@ -103,6 +103,10 @@ class ScheduleConfig:
     roster_out: Path | None = None  # folder for roster.csv, the workbook and calendars
 
 
+class ScheduleConfigError(ConfigError):
+    """A schedule TOML that cannot be used; the message names the key."""
+
+
 def load_config(path: Path | None) -> ScheduleConfig:
     """Read a schedule TOML (None: the defaults); errors name the key."""
     defaults = ScheduleConfig()
@@ -111,10 +115,10 @@ def load_config(path: Path | None) -> ScheduleConfig:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ScenarioError(f"schedule configuration not found: {path}") from None
+        raise ScheduleConfigError(f"schedule configuration not found: {path}") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
-    f = Fields(data, "")
+        raise ScheduleConfigError(f"{path}: not valid TOML: {exc}") from None
+    f = Fields(data, "", error=ScheduleConfigError, document=str(path))
     config = ScheduleConfig(
         landing=Path(f.text("landing", str(defaults.landing))),
         ingest_db=Path(f.text("ingest_db", str(defaults.ingest_db))),
@@ -152,7 +156,7 @@ def _optional_path(text: str) -> Path | None:
 def _clock(text: str, key: str) -> str:
     hours, _, minutes = text.partition(":")
     if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
-        raise ScenarioError(f'{key}: expected a local time like "02:00", got {text!r}')
+        raise ScheduleConfigError(f'{key}: expected a local time like "02:00", got {text!r}')
     return text
 
 

@@ -14,7 +14,14 @@ from click.testing import CliRunner
 from acd.errors import ScenarioError
 from acd.simulate import simulate
 from callcenter_cli import main
-from ingest.jobs import JOB_TARGETS, JobRunner, ScheduleConfig, build_scheduler, load_config
+from ingest.jobs import (
+    JOB_TARGETS,
+    JobRunner,
+    ScheduleConfig,
+    ScheduleConfigError,
+    build_scheduler,
+    load_config,
+)
 
 
 def job_runs(db: Path) -> list[tuple]:
@@ -45,8 +52,13 @@ def test_config_defaults_and_errors_name_the_key(tmp_path):
     ):
         bad = tmp_path / "bad.toml"
         bad.write_text(text)
-        with pytest.raises(ScenarioError, match=key):
+        with pytest.raises(ScheduleConfigError, match=key):
             load_config(bad)
+    # an unknown key is reported against the schedule file, not a "scenario"
+    with pytest.raises(ScheduleConfigError) as raised:
+        load_config(bad)
+    assert str(raised.value) == f"{bad}: unknown key(s) landng"
+    assert not isinstance(raised.value, ScenarioError)
 
 
 def test_an_ingest_run_is_recorded_and_triggers_the_build(one_day, tmp_path):
