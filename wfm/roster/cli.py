@@ -48,6 +48,11 @@ def _human(result: dict[str, Any]) -> str:
         f"{s['agents_rostered']} agents, {s['shifts']} shifts, {s['agent_hours']:,.1f} paid "
         f"hours; {result['solve_s']:.1f} s",
     ]
+    if result.get("carried_over_agents"):
+        lines.append(
+            f"rest and consecutive days count the week before for "
+            f"{result['carried_over_agents']} agents (--fresh-week to ignore it)"
+        )
     files = result["files"]
     if files:
         lines.append(
@@ -147,6 +152,12 @@ def _human(result: dict[str, Any]) -> str:
     is_flag=True,
     help="Leave out (with a warning) agents whose own rules cannot hold, instead of stopping.",
 )
+@click.option(
+    "--fresh-week",
+    is_flag=True,
+    help="Ignore the stored roster of the week before (by default its last shifts and "
+    "days worked in a row count in the rest and consecutive-days rules).",
+)
 @click.option("--no-store", is_flag=True, help="Do not write the run to the planning store.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @user_errors
@@ -167,6 +178,7 @@ def roster(
     weekend_days_off: int,
     hours_tolerance_h: float,
     skip_infeasible_agents: bool,
+    fresh_week: bool,
     no_store: bool,
     as_json: bool,
 ) -> None:
@@ -214,6 +226,7 @@ def roster(
         ),
         skip_infeasible_agents=skip_infeasible_agents,
         store=not no_store,
+        carry_over=not fresh_week,
     )
     try:
         outcome = run_roster(request)

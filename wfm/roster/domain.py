@@ -83,6 +83,17 @@ class ShiftTemplate:
 
 
 @dataclass(frozen=True)
+class PreviousWeek:
+    """What an agent's previous week leaves for this week's rules (from the stored roster
+    of the week before): when their last shift ended, in minutes from this week's start
+    (negative before it; positive when a night shift runs into the week), and how many
+    days in a row they worked up to the week (0: the last day before it was off)."""
+
+    last_end_min: int | None = None
+    worked_days: int = 0
+
+
+@dataclass(frozen=True)
 class Agent:
     """One agent as the roster sees them.
 
@@ -91,7 +102,8 @@ class Agent:
     map is not available; ``None`` means available at any time. ``preferred_start`` is a
     band of start times (minutes after midnight): a shift starting outside it costs a
     preference penalty. ``templates`` names the shift templates the agent may work
-    (empty: all).
+    (empty: all). ``previous``: the end of their previous week, which the rest and
+    consecutive-days rules count (None: the week starts fresh).
     """
 
     agent_id: str
@@ -102,6 +114,7 @@ class Agent:
     days_off: frozenset[date] = frozenset()
     preferred_start: tuple[int, int] | None = None
     templates: tuple[str, ...] = ()
+    previous: PreviousWeek | None = None
 
     @property
     def skill_set(self) -> tuple[str, ...]:
@@ -115,8 +128,8 @@ class Agent:
 
 @dataclass(frozen=True)
 class Rules:
-    """Hard rules every agent's week must meet (the week's days only: the previous
-    week's last shift is not known, so rest and consecutive days start fresh)."""
+    """Hard rules every agent's week must meet. Rest and consecutive days also count the
+    end of the previous week when the agent carries it (``Agent.previous``)."""
 
     min_days_per_week: int = 0
     max_days_per_week: int = 5

@@ -31,12 +31,19 @@ from __future__ import annotations
 import csv
 import math
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
 
-from wfm.roster.domain import WEEKDAYS, WORKLOAD, Agent, RosterInputError, ShiftTemplate
+from wfm.roster.domain import (
+    WEEKDAYS,
+    WORKLOAD,
+    Agent,
+    PreviousWeek,
+    RosterInputError,
+    ShiftTemplate,
+)
 
 AGENT_COLUMNS = ("agent_id", "skills", "contract_hours")
 OPTIONAL_AGENT_COLUMNS = (
@@ -427,3 +434,29 @@ def week_of(requirements: pd.DataFrame, week_start: date | None) -> date:
         return week_start
     first = pd.to_datetime(requirements["ds"]).min().date()
     return first - timedelta(days=first.weekday())
+
+
+def previous_weeks(shifts: pd.DataFrame, week_start: date) -> dict[str, PreviousWeek]:
+    """Per agent, what the roster of the week before leaves for ``week_start``'s rules.
+
+    ``shifts`` holds stored roster rows (``agent_id, date, activity, start_local,
+    end_local``, local wall clock; see ``wfm.roster.store.latest_roster``); only the
+    ``shift`` rows of days before ``week_start`` count. ``last_end_min`` is the end of
+    the agent's last shift in minutes from ``week_start``'s midnight; ``worked_days``
+    counts the days with a shift in a row up to the day before ``week_start``."""
+    if shifts.empty:
+        return {}
+    rows = shifts[shifts["activity"] == "shift"]
+    rows = rows[pd.to_datetime(rows["date"]).dt.date < week_start]
+    midnight = datetime.combine(week_start, datetime.min.time())
+    out: dict[str, PreviousWeek] = {}
+    for agent_id, own in rows.groupby("agent_id", sort=True):
+        last_end = pd.Timestamp(own["end_local"].max()).to_pydatetime()
+        worked = set(pd.to_datetime(own["date"]).dt.date)
+        run = 0
+        while week_start - timedelta(days=run + 1) in worked:
+            run += 1
+        out[str(agent_id)] = PreviousWeek(
+            last_end_min=round((last_end - midnight).total_seconds() / 60), worked_days=run
+        )
+    return out

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,8 @@ class RosterRequest:
     rules: Rules = field(default_factory=Rules)
     skip_infeasible_agents: bool = False
     store: bool = True
+    # Count the stored roster of the week before in the rest and consecutive-days rules.
+    carry_over: bool = True
 
 
 def load_inputs(
@@ -83,6 +85,9 @@ def run_roster(request: RosterRequest) -> dict[str, Any]:
 
     requirements, agents, templates, timezone = load_inputs(request)
     week = week_of(requirements, request.week_start)
+    carried = 0
+    if request.carry_over:
+        agents, carried = _with_previous_week(agents, request.planning_db, week)
     result = solve_roster(
         agents,
         templates,
@@ -113,7 +118,24 @@ def run_roster(request: RosterRequest) -> dict[str, Any]:
         "rows_stored": rows,
         "planning_db": str(request.planning_db) if request.store else None,
         "timezone": timezone,
+        "carried_over_agents": carried,
     }
+
+
+def _with_previous_week(
+    agents: list[Agent], planning_db: Path, week: date
+) -> tuple[list[Agent], int]:
+    """``agents`` carrying the end of their previous week from the newest stored roster of
+    the week before ``week`` (unchanged when there is none), and how many carry one."""
+    from wfm.roster.inputs import previous_weeks
+    from wfm.roster.store import latest_roster
+
+    before = previous_weeks(latest_roster(planning_db, week - timedelta(days=7)), week)
+    out = [replace(a, previous=before[a.agent_id]) if a.agent_id in before else a for a in agents]
+    carried = sum(a.agent_id in before for a in agents)
+    if carried:
+        log.info("roster: %d agent(s) carry the end of the week before", carried)
+    return out, carried
 
 
 def _finite(value: float) -> float | None:

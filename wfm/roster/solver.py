@@ -24,6 +24,7 @@ from wfm.roster.domain import (
     WEEKDAYS,
     WORKLOAD,
     Agent,
+    PreviousWeek,
     RosterActivity,
     RosterInputError,
     RosterResult,
@@ -309,12 +310,41 @@ def add_agent_rules(
         window = [v for d in range(first, first + limit + 1) for _, v in choices.get(d, [])]
         if window:
             model.add(window, [1] * len(window), -INF, limit, "consecutive")
+    if agent.previous is not None:
+        _add_previous_week(model, agent.previous, choices, rules)
     weekend = [d for d in range(DAYS) if (week_start + timedelta(days=d)).weekday() >= 5]
     if weekend and rules.min_weekend_days_off:
         worked = [v for d in weekend for _, v in choices.get(d, [])]
         most = max(0, len(weekend) - rules.min_weekend_days_off)
         if worked:
             model.add(worked, [1] * len(worked), -INF, most, "weekend")
+
+
+def _add_previous_week(
+    model: LinearModel,
+    previous: PreviousWeek,
+    choices: dict[int, list[tuple[ShiftOption, int]]],
+    rules: Rules,
+) -> None:
+    """The rest and consecutive-days rules across the start of the week.
+
+    Rest: no shift may start before the last shift of the previous week ended plus the
+    minimum rest (a night shift running into the week also blocks what overlaps it).
+    Consecutive days: after ``j`` days worked in a row up to the week, any ``limit + 1``
+    days from ``j`` days before the week hold at most ``limit`` worked ones, so the
+    first ``limit - j + 1`` days of the week hold at most ``limit - j`` (after ``limit``
+    days or more, the first day is off)."""
+    if previous.last_end_min is not None:
+        earliest = previous.last_end_min + rules.min_rest_min
+        for pairs in choices.values():
+            for option, v in pairs:
+                if option.start < earliest:
+                    model.add([v], [1], -INF, 0, "rest")
+    limit = rules.max_consecutive_days
+    for j in range(1, min(previous.worked_days, limit) + 1):
+        window = [v for d in range(0, limit - j + 1) for _, v in choices.get(d, [])]
+        if window:
+            model.add(window, [1] * len(window), -INF, limit - j, "consecutive")
 
 
 def _agent_model(
@@ -382,16 +412,23 @@ def diagnose_agent(problem: Problem, a: int) -> str:
             f"{len(days)} available day(s) ({day_names}) under the rules; widen the "
             "availability, grant fewer days off, or change the contract"
         )
+    before = agent.previous
     if culprit == "rest":
+        counting = " (counting last week's last shift)" if before and before.last_end_min else ""
         return (
-            f"{where}: the minimum rest of {rules.min_rest_min / 60:g} h between shifts "
-            f"cannot be kept with {contract_h:g} h contracted on {len(days)} available "
+            f"{where}: the minimum rest of {rules.min_rest_min / 60:g} h between shifts"
+            f"{counting} cannot be kept with {contract_h:g} h contracted on {len(days)} available "
             f"day(s) ({day_names}); widen the availability"
         )
     if culprit == "consecutive":
+        counting = (
+            f", counting the {before.worked_days} day(s) worked in a row before the week"
+            if before and before.worked_days
+            else ""
+        )
         return (
             f"{where}: {contract_h:g} h contracted on the available days ({day_names}) "
-            f"needs more than {rules.max_consecutive_days} consecutive working days"
+            f"needs more than {rules.max_consecutive_days} consecutive working days{counting}"
         )
     if culprit == "weekend":
         return (
@@ -531,6 +568,7 @@ def identical_agents(problem: Problem) -> list[list[int]]:
             tuple(sorted(agent.days_off)),
             agent.preferred_start,
             tuple(sorted(agent.templates)),
+            agent.previous,
         )
         classes[key].append(a)
     return list(classes.values())
@@ -541,9 +579,9 @@ def _day_pattern(options: list[ShiftOption]) -> int:
 
 
 def _break_symmetry(model: LinearModel, problem: Problem, x: dict[tuple[int, int], int]) -> None:
-    """Identical agents (same skills, contract, availability, days off, preference and
-    templates) are interchangeable: order their weekly day patterns (sum 2^day over
-    worked days), which keeps one of every set of equivalent rosters."""
+    """Identical agents (same skills, contract, availability, days off, preference,
+    templates and previous week) are interchangeable: order their weekly day patterns
+    (sum 2^day over worked days), which keeps one of every set of equivalent rosters."""
     for members in identical_agents(problem):
         for first, second in itertools.pairwise(members):
             variables, coefficients = [], []
