@@ -712,7 +712,7 @@ class Loader:
         # the rest (usually nearly all: the inside rows are the first few) are inserted as
         # they are. A row and its repeat have the same first key, so a repeat is always
         # in the checked part. Slices share the batch's memory; a filter would copy it.
-        last = int(np.flatnonzero(_as_numpy(inside))[-1])
+        last = pc.max(pc.indices_nonzero(inside)).as_py()
         checked = batch.slice(0, last + 1)
         added = 0
         if last + 1 < len(batch):
@@ -954,11 +954,6 @@ def _still_holds(path: Path, row: dict) -> bool:
     except OSError:
         return False
     return _sha(head) == row["head_sha"] and _sha(tail) == row["tail_sha"]
-
-
-def _as_numpy(mask: pa.ChunkedArray | pa.Array) -> np.ndarray:
-    """A boolean Arrow mask (no nulls) as a numpy array."""
-    return pa.chunked_array([mask] if isinstance(mask, pa.Array) else mask.chunks).to_numpy()
 
 
 def _key_span(column: pa.ChunkedArray | pa.Array) -> pa.Array:

@@ -275,10 +275,9 @@ def local_to_utc(naive: pl.Series, tz: str) -> tuple[pl.Series, dict[str, int]]:
     naive = naive.cast(pl.Datetime("us"))
     if tz in ("UTC", "Etc/UTC"):
         return naive.dt.replace_time_zone("UTC"), notes
-    constant = _constant_offset(naive, tz)
-    if constant is not None:  # one offset for the whole span: every time is exact
-        return (naive.cast(pl.Int64) + constant).cast(pl.Datetime("us", "UTC")), notes
-    aware = _utc_by_hour(naive, tz)
+    aware, exact = _utc_by_hour(naive, tz)
+    if exact:  # one offset for the whole span: every time is done
+        return aware, notes
     if aware is None:
         aware = _utc_exact(naive, tz)
     else:
@@ -316,15 +315,6 @@ def _utc_exact(naive: pl.Series, tz: str) -> pl.Series:
     return aware.dt.convert_time_zone("UTC")
 
 
-def _hour_offsets(low: int, high: int, tz: str) -> tuple[pl.Series, pl.Series]:
-    """For the wall-clock hours ``low..high`` (hours since 1970, naive): what to add to
-    each hour's wall times to get UTC (microseconds, minus the UTC offset), and whether
-    the hour holds no change of offset (see ``_clean_hour_offset``)."""
-    offsets = [_clean_hour_offset(tz, hour) for hour in range(low, high + 1)]
-    clean = pl.Series([offset is not None for offset in offsets], dtype=pl.Boolean)
-    return pl.Series(offsets, dtype=pl.Int64), clean
-
-
 @functools.lru_cache(maxsize=1 << 16)
 def _clean_hour_offset(tz: str, hour: int) -> int | None:
     """Minus the UTC offset (microseconds; added to a wall time it gives UTC) of the
@@ -350,45 +340,25 @@ def _clean_hour_offset(tz: str, hour: int) -> int | None:
 _EPOCH = dt.datetime(1970, 1, 1)
 
 
-def _span_hours(naive: pl.Series) -> tuple[int, int] | None:
-    """The first and last wall-clock hour ``naive`` spans; None when all are null or the
-    span has more hours than a sixteenth of the times (too few times per hour to gain)."""
-    low, high = naive.min(), naive.max()
-    if low is None:
-        return None
-    low_hour = int(pl.Series([low]).cast(pl.Int64)[0]) // _HOUR_US
-    high_hour = int(pl.Series([high]).cast(pl.Int64)[0]) // _HOUR_US
-    if (high_hour - low_hour + 1) * 16 > len(naive):
-        return None
-    return low_hour, high_hour
+def _utc_by_hour(naive: pl.Series, tz: str) -> tuple[pl.Series | None, bool]:
+    """``_utc_exact`` for many times at once, and whether every time is done.
 
-
-def _constant_offset(naive: pl.Series, tz: str) -> int | None:
-    """What to add to every time of ``naive`` to get UTC (microseconds, minus the UTC
-    offset), when every hour of its span has one and the same offset (a zone without
-    DST, or a day's file away from a change); None otherwise."""
-    span = _span_hours(naive)
-    if span is None:
-        return None
-    at_first, same = _hour_offsets(*span, tz)
-    if same.all() and at_first.n_unique() == 1:
-        return int(at_first[0])
-    return None
-
-
-def _utc_by_hour(naive: pl.Series, tz: str) -> pl.Series | None:
-    """``_utc_exact`` for many times at once: the zone is asked once per wall-clock hour
-    the times span (``_hour_offsets``), and each time looks its hour's offset up by
-    position (integer arithmetic). Times in an hour that holds a change of offset are left
-    null for ``_utc_exact``. None when the span is too wide (``_span_hours``)."""
-    span = _span_hours(naive)
-    if span is None:
-        return None
-    at_first, same = _hour_offsets(*span, tz)
-    by_hour = at_first.zip_with(same, pl.Series([None], dtype=pl.Int64))
+    The zone is asked once per wall-clock hour the times span (``_clean_hour_offset``,
+    cached). When all those hours share one offset (a zone without DST, or a day's file
+    away from a change) it is added to every time; otherwise each time looks its hour's
+    offset up by position, and times in an hour that holds a change of offset are left
+    null for ``_utc_exact``. (None, False) when all are null or the span has more hours
+    than a sixteenth of the times (too few times per hour to gain anything)."""
     micros = naive.cast(pl.Int64)
-    shift = by_hour.gather(micros // _HOUR_US - span[0])
-    return (micros + shift).cast(pl.Datetime("us", "UTC"))
+    low, high = micros.min(), micros.max()
+    if low is None or (high // _HOUR_US - low // _HOUR_US + 1) * 16 > len(naive):
+        return None, False
+    first = low // _HOUR_US
+    offsets = [_clean_hour_offset(tz, hour) for hour in range(first, high // _HOUR_US + 1)]
+    if None not in offsets and len(set(offsets)) == 1:
+        return (micros + offsets[0]).cast(pl.Datetime("us", "UTC")), True
+    shift = pl.Series(offsets, dtype=pl.Int64).gather(micros // _HOUR_US - first)
+    return (micros + shift).cast(pl.Datetime("us", "UTC")), False
 
 
 def add_notes(notes: dict[str, int], more: dict[str, int]) -> None:
